@@ -1,0 +1,31 @@
+package io.vpnlb.config;
+
+/** How members of a pool are probed. */
+public enum HealthCheckType {
+    NONE("none"),
+    /** An IKE_SA_INIT probe; any well-formed IKEv2 answer is up. */
+    IKE("ike"),
+    /** {@code HEAD /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/}. */
+    SSTP("sstp"),
+    /** A TCP connect. */
+    TCP("tcp");
+
+    private final String configName;
+
+    HealthCheckType(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public static HealthCheckType fromConfigName(String name) {
+        for (HealthCheckType type : values()) {
+            if (type.configName.equals(name)) {
+                return type;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,30 @@
+package io.vpnlb.config;
+
+/** Which listeners share one client-to-member memory. */
+public enum PersistenceScope {
+    /** Every service on the same VIP address shares it (F5 "match across services"). */
+    VIP("vip"),
+    /** Only the listeners of this service share it. */
+    SERVICE("service"),
+    /** No persistence: every new session is balanced on its own. */
+    NONE("none");
+
+    private final String configName;
+
+    PersistenceScope(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public static PersistenceScope fromConfigName(String name) {
+        for (PersistenceScope scope : values()) {
+            if (scope.configName.equals(name)) {
+                return scope;
+            }
+        }
+        return null;
+    }
+}

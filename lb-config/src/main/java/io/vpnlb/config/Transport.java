@@ -1,0 +1,30 @@
+package io.vpnlb.config;
+
+/** Which Netty transport carries the data plane. {@code auto} picks io_uring, then epoll, then NIO. */
+public enum Transport {
+    AUTO("auto"),
+    IO_URING("io_uring"),
+    EPOLL("epoll"),
+    NIO("nio");
+
+    private final String configName;
+
+    Transport(String configName) {
+        this.configName = configName;
+    }
+
+    /** The spelling used in the configuration file. */
+    public String configName() {
+        return configName;
+    }
+
+    /** The constant for a configuration spelling, or {@code null} when there is none. */
+    public static Transport fromConfigName(String name) {
+        for (Transport transport : values()) {
+            if (transport.configName.equals(name)) {
+                return transport;
+            }
+        }
+        return null;
+    }
+}
