@@ -1,0 +1,174 @@
+package io.vpnlb.dataplane.transport;
+
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vpnlb.config.Transport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One of the three Netty transports the data plane runs on, with what it can do. {@link #resolve} turns the
+ * configured {@link Transport} into a transport that is available here, or fails naming why.
+ */
+public enum NetTransport {
+    IO_URING("io_uring", true) {
+        @Override
+        public boolean isAvailable() {
+            return IoUring.isAvailable();
+        }
+
+        @Override
+        public Throwable unavailabilityCause() {
+            return IoUring.unavailabilityCause();
+        }
+
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
+            return IoUringDatagramChannel::new;
+        }
+    },
+    EPOLL("epoll", true) {
+        @Override
+        public boolean isAvailable() {
+            return Epoll.isAvailable();
+        }
+
+        @Override
+        public Throwable unavailabilityCause() {
+            return Epoll.unavailabilityCause();
+        }
+
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
+            return EpollDatagramChannel::new;
+        }
+    },
+    NIO("nio", false) {
+        @Override
+        public boolean isAvailable() {
+            return true;
+        }
+
+        @Override
+        public Throwable unavailabilityCause() {
+            return null;
+        }
+
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return NioIoHandler.newFactory();
+        }
+
+        @Override
+        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
+            return NioDatagramChannel::new;
+        }
+    };
+
+    private final String displayName;
+    private final boolean reusePort;
+
+    NetTransport(String displayName, boolean reusePort) {
+        this.displayName = displayName;
+        this.reusePort = reusePort;
+    }
+
+    public abstract boolean isAvailable();
+
+    /** Why the transport cannot run here, or {@code null}. */
+    public abstract Throwable unavailabilityCause();
+
+    abstract IoHandlerFactory ioHandlerFactory();
+
+    public abstract ChannelFactory<DatagramChannel> datagramChannelFactory();
+
+    /** The configuration spelling: {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String displayName() {
+        return displayName;
+    }
+
+    /**
+     * True when several sockets can share one port with {@code SO_REUSEPORT}, so that each event loop reads
+     * its own socket.
+     */
+    public boolean supportsReusePort() {
+        return reusePort;
+    }
+
+    /** Event loops named {@code vpnlb-<transport>-N}. */
+    public MultiThreadIoEventLoopGroup newEventLoopGroup(int threads) {
+        return new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("vpnlb-" + displayName, false), ioHandlerFactory());
+    }
+
+    /**
+     * The transport to run on: the forced one, or for {@code auto} the first available of io_uring, epoll and
+     * NIO.
+     *
+     * @throws TransportUnavailableException when a forced transport is not available, naming it and the cause
+     */
+    public static NetTransport resolve(Transport configured) {
+        switch (configured) {
+            case AUTO:
+                for (NetTransport candidate : values()) {
+                    if (candidate.isAvailable()) {
+                        return candidate;
+                    }
+                }
+                return NIO;
+            case IO_URING:
+                return requireAvailable(IO_URING);
+            case EPOLL:
+                return requireAvailable(EPOLL);
+            case NIO:
+                return NIO;
+            default:
+                throw new IllegalArgumentException("transport: " + configured);
+        }
+    }
+
+    /** The transports that can run on this machine, best first. */
+    public static List<NetTransport> available() {
+        List<NetTransport> available = new ArrayList<>();
+        for (NetTransport candidate : values()) {
+            if (candidate.isAvailable()) {
+                available.add(candidate);
+            }
+        }
+        return available;
+    }
+
+    private static NetTransport requireAvailable(NetTransport transport) {
+        if (!transport.isAvailable()) {
+            Throwable cause = transport.unavailabilityCause();
+            throw new TransportUnavailableException(
+                    "transport " + transport.displayName + " is not available on this machine"
+                            + (cause == null ? "" : ": " + cause)
+                            + " (set transport: auto to fall back, or nio)",
+                    cause);
+        }
+        return transport;
+    }
+}

@@ -1,0 +1,134 @@
+package io.vpnlb.dataplane.udp;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.unix.UnixChannelOption;
+import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.snapshot.SessionRouter;
+import io.vpnlb.dataplane.snapshot.SnapshotSource;
+import io.vpnlb.dataplane.transport.NetTransport;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binds the UDP listeners of every datagram service in a snapshot and forwards their traffic. Each listener
+ * port gets one socket per event loop when the transport has {@code SO_REUSEPORT} (epoll, io_uring), so every
+ * loop reads its own share of the clients; NIO gets one socket per port.
+ */
+public final class UdpDataPlane implements AutoCloseable {
+
+    private final List<UdpListenerGroup> listeners;
+
+    private UdpDataPlane(List<UdpListenerGroup> listeners) {
+        this.listeners = List.copyOf(listeners);
+    }
+
+    public List<UdpListenerGroup> listeners() {
+        return listeners;
+    }
+
+    /**
+     * Binds every UDP listener of {@code snapshot}. Either all bind or none stays bound.
+     *
+     * @param loops the number of event loops in {@code group}; that many sockets per port with SO_REUSEPORT
+     * @throws ListenerBindException naming the service, address and port that could not be bound
+     */
+    public static UdpDataPlane start(NetTransport transport, EventLoopGroup group, int loops,
+                                     SnapshotSource snapshots, SessionRouter router) {
+        DataPlaneSnapshot snapshot = snapshots.current();
+        UpstreamConnector connector = new ChannelUpstreamConnector(transport);
+        List<UdpListenerGroup> bound = new ArrayList<>();
+        try {
+            for (ServiceSnapshot service : snapshot.services()) {
+                if (!service.type().datagram()) {
+                    continue;
+                }
+                SessionLimit limit = new SessionLimit();
+                for (int li = 0; li < service.listeners().size(); li++) {
+                    bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (UdpListenerGroup group1 : bound) {
+                closeChannels(group1.channels());
+            }
+            throw e;
+        }
+        return new UdpDataPlane(bound);
+    }
+
+    private static UdpListenerGroup bind(NetTransport transport, EventLoopGroup group, int loops,
+                                         SnapshotSource snapshots, SessionRouter router, UpstreamConnector connector,
+                                         ServiceSnapshot service, int listenerIndex, SessionLimit limit) {
+        ListenerSnapshot listener = service.listeners().get(listenerIndex);
+        InetSocketAddress address = new InetSocketAddress(service.listenAddress(), listener.listenPort());
+        int sockets = transport.supportsReusePort() ? loops : 1;
+        List<Channel> channels = new ArrayList<>(sockets);
+        List<UdpListenerHandler> handlers = new ArrayList<>(sockets);
+        for (int i = 0; i < sockets; i++) {
+            DatagramChannel channel = transport.datagramChannelFactory().newChannel();
+            UdpChannels.configure(channel);
+            if (transport.supportsReusePort()) {
+                channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
+            }
+            UdpListenerHandler handler =
+                    new UdpListenerHandler(service.index(), listenerIndex, snapshots, router, connector, limit);
+            channel.pipeline().addLast(handler);
+            ChannelFuture registered = group.register(channel).syncUninterruptibly();
+            ChannelFuture bindFuture = registered.channel().bind(address).awaitUninterruptibly();
+            if (!bindFuture.isSuccess()) {
+                channel.close().awaitUninterruptibly();
+                closeChannels(channels);
+                throw new ListenerBindException(service.name(), "UDP", address, bindFuture.cause());
+            }
+            channels.add(channel);
+            handlers.add(handler);
+        }
+        return new UdpListenerGroup(service.name(), listener, address, channels, handlers);
+    }
+
+    private static void closeChannels(List<Channel> channels) {
+        for (Channel channel : channels) {
+            channel.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes every listener socket; their sessions and upstream sockets close with them. */
+    @Override
+    public void close() {
+        for (UdpListenerGroup group : listeners) {
+            closeChannels(group.channels());
+        }
+    }
+
+    /** A listener that could not be bound; the message names service, protocol, address and the reason. */
+    public static final class ListenerBindException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        ListenerBindException(String service, String protocol, InetSocketAddress address, Throwable cause) {
+            super(message(service, protocol, address, cause), cause);
+        }
+
+        private static String message(String service, String protocol, InetSocketAddress address, Throwable cause) {
+            String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+            String lower = reason.toLowerCase(java.util.Locale.ROOT);
+            String hint = "";
+            if (lower.contains("denied") || lower.contains("permission")) {
+                hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+            } else if (lower.contains("in use")) {
+                hint = " (another process holds this port)";
+            } else if (lower.contains("assign")) {
+                hint = " (the address is not configured on this host)";
+            }
+            return "service " + service + ": cannot bind " + protocol + " " + address.getAddress().getHostAddress()
+                    + ":" + address.getPort() + ": " + reason + hint;
+        }
+    }
+}

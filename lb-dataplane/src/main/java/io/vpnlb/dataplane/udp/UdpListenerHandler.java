@@ -1,0 +1,299 @@
+package io.vpnlb.dataplane.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.snapshot.SessionRouter;
+import io.vpnlb.dataplane.snapshot.SnapshotSource;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns one listener socket on one event loop and the sessions of the clients whose datagrams that socket
+ * receives. With {@code SO_REUSEPORT} the kernel hashes each client to one socket, so every session lives on
+ * exactly one loop and its state needs no locks.
+ *
+ * <p>Per datagram: one table lookup, then the received buffer is written to the session's upstream socket
+ * as it is. Sessions are created (member chosen, upstream socket opened) on a client's first datagram and
+ * closed when idle for longer than the service's {@code session-idle-timeout}.
+ */
+public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpListenerHandler.class);
+
+    private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final int serviceIndex;
+    private final int listenerIndex;
+    private final SnapshotSource snapshots;
+    private final SessionRouter router;
+    private final UpstreamConnector connector;
+    private final SessionLimit limit;
+    private final ListenerCounters counters = new ListenerCounters();
+
+    /** IPv4 clients keyed by {@code address << 16 | port}. */
+    private final Long2ObjectHashMap<UdpSession> ipv4Sessions = new Long2ObjectHashMap<>();
+    /** IPv6 clients keyed by the sender address Netty already allocated for the datagram. */
+    private final Map<InetSocketAddress, UdpSession> ipv6Sessions = new HashMap<>();
+    /** Sessions written to during the current read batch, flushed on read-complete. */
+    private final List<UdpSession> dirty = new ArrayList<>();
+    private final List<UdpSession> expired = new ArrayList<>();
+
+    private Channel channel;
+    private ScheduledFuture<?> sweeper;
+    private long logNextUpstreamErrorNanos;
+
+    public UdpListenerHandler(int serviceIndex, int listenerIndex, SnapshotSource snapshots, SessionRouter router,
+                              UpstreamConnector connector, SessionLimit limit) {
+        this.serviceIndex = serviceIndex;
+        this.listenerIndex = listenerIndex;
+        this.snapshots = snapshots;
+        this.router = router;
+        this.connector = connector;
+        this.limit = limit;
+    }
+
+    public ListenerCounters counters() {
+        return counters;
+    }
+
+    /** The listener socket; valid once the handler is added to a pipeline. */
+    Channel channel() {
+        return channel;
+    }
+
+    /** Number of live sessions on this socket. Call on its event loop for an exact value. */
+    public int sessionCount() {
+        return ipv4Sessions.size() + ipv6Sessions.size();
+    }
+
+    /** The session of {@code client}, or {@code null}. Call on the event loop. */
+    public UdpSession session(InetSocketAddress client) {
+        InetAddress address = client.getAddress();
+        if (address instanceof Inet4Address) {
+            return ipv4Sessions.get(ipv4Key(address, client.getPort()));
+        }
+        return ipv6Sessions.get(client);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        long period = sweepPeriodNanos(snapshots.current().service(serviceIndex).idleTimeoutNanos());
+        sweeper = ctx.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        closeAll();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket)) {
+            ReferenceCountUtil.release(msg);
+            counters.drop(DropReason.NOT_A_DATAGRAM);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        ByteBuf content = packet.content();
+        InetSocketAddress sender = packet.sender();
+        counters.rxDatagrams++;
+        counters.rxBytes += content.readableBytes();
+
+        long now = System.nanoTime();
+        UdpSession session = lookup(sender);
+        if (session == null) {
+            session = createSession(ctx, sender, now);
+            if (session == null) {
+                packet.release();
+                return;
+            }
+        }
+        session.lastActivityNanos = now;
+        session.forward(content, counters);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        List<UdpSession> toFlush = dirty;
+        for (int i = 0, n = toFlush.size(); i < n; i++) {
+            UdpSession session = toFlush.get(i);
+            session.upstreamFlushPending = false;
+            session.upstream.flush();
+        }
+        toFlush.clear();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A listener socket error (e.g. ICMP for a reply to a vanished client) must not close the VIP.
+        log.debug("{} listener socket error", ctx.channel(), cause);
+    }
+
+    void markUpstreamDirty(UdpSession session) {
+        dirty.add(session);
+    }
+
+    private UdpSession lookup(InetSocketAddress sender) {
+        InetAddress address = sender.getAddress();
+        if (address instanceof Inet4Address) {
+            return ipv4Sessions.get(ipv4Key(address, sender.getPort()));
+        }
+        return ipv6Sessions.get(sender);
+    }
+
+    private UdpSession createSession(ChannelHandlerContext ctx, InetSocketAddress sender, long now) {
+        ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        if (!limit.tryAcquire(service.maxSessions())) {
+            counters.drop(DropReason.SESSION_LIMIT);
+            return null;
+        }
+        ListenerSnapshot listener = service.listeners().get(listenerIndex);
+        MemberSnapshot member = router.route(service, listener, sender);
+        if (member == null) {
+            limit.release();
+            counters.drop(DropReason.NO_MEMBER);
+            return null;
+        }
+        InetAddress address = sender.getAddress();
+        long key = address instanceof Inet4Address ? ipv4Key(address, sender.getPort()) : 0;
+        InetSocketAddress target = new InetSocketAddress(member.address(), member.targetPort(listener.memberPort()));
+        UdpSession session = new UdpSession(key, sender, member, target, this, now);
+        member.stats().sessionOpened();
+        ChannelFuture connect;
+        try {
+            connect = connector.connect(ctx.channel().eventLoop(), new UpstreamHandler(session), target, null);
+        } catch (RuntimeException e) {
+            // For example EMFILE: the process is out of file descriptors.
+            member.stats().sessionClosed();
+            limit.release();
+            counters.drop(DropReason.UPSTREAM_FAILED);
+            logUpstreamError(target, e);
+            return null;
+        }
+        session.upstream = connect.channel();
+        if (address instanceof Inet4Address) {
+            ipv4Sessions.put(key, session);
+        } else {
+            ipv6Sessions.put(sender, session);
+        }
+        counters.sessionsCreated++;
+        connect.addListener(session.connectListener());
+        return session;
+    }
+
+    void upstreamFailed(UdpSession session, Throwable cause) {
+        counters.drop(DropReason.UPSTREAM_FAILED);
+        logUpstreamError(session.target, cause);
+        remove(session);
+    }
+
+    void upstreamError(UdpSession session, Throwable cause) {
+        if (log.isDebugEnabled()) {
+            log.debug("{} -> {}: {}", session.client, session.target, cause.toString());
+        }
+    }
+
+    void upstreamClosed(UdpSession session) {
+        remove(session);
+    }
+
+    private void logUpstreamError(InetSocketAddress target, Throwable cause) {
+        long now = System.nanoTime();
+        if (now - logNextUpstreamErrorNanos >= 0) {
+            logNextUpstreamErrorNanos = now + TimeUnit.SECONDS.toNanos(10);
+            log.warn("cannot open a socket toward member {}: {} (further errors counted, logged every 10s)",
+                    target, cause.toString());
+        }
+    }
+
+    private void remove(UdpSession session) {
+        if (session.isClosed()) {
+            return;
+        }
+        if (session.client.getAddress() instanceof Inet4Address) {
+            ipv4Sessions.remove(session.key);
+        } else {
+            ipv6Sessions.remove(session.client);
+        }
+        session.close();
+        limit.release();
+        counters.sessionsClosed++;
+    }
+
+    /** Closes sessions idle for longer than the service's idle timeout. Runs on the event loop. */
+    void sweep() {
+        sweep(System.nanoTime());
+    }
+
+    /** Closes sessions whose last datagram is older than the idle timeout at {@code now}. */
+    void sweep(long now) {
+        long timeout = snapshots.current().service(serviceIndex).idleTimeoutNanos();
+        List<UdpSession> victims = expired;
+        for (UdpSession session : ipv4Sessions.values()) {
+            if (now - session.lastActivityNanos > timeout) {
+                victims.add(session);
+            }
+        }
+        for (UdpSession session : ipv6Sessions.values()) {
+            if (now - session.lastActivityNanos > timeout) {
+                victims.add(session);
+            }
+        }
+        for (int i = 0, n = victims.size(); i < n; i++) {
+            counters.sessionsExpired++;
+            remove(victims.get(i));
+        }
+        victims.clear();
+    }
+
+    private void closeAll() {
+        List<UdpSession> all = new ArrayList<>(ipv4Sessions.values());
+        all.addAll(ipv6Sessions.values());
+        for (UdpSession session : all) {
+            remove(session);
+        }
+    }
+
+    static long sweepPeriodNanos(long idleTimeoutNanos) {
+        return Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, idleTimeoutNanos / 4));
+    }
+
+    /**
+     * {@code address << 16 | port}. {@link Inet4Address#hashCode()} is the address as an int, which avoids the
+     * array copy of {@code getAddress()}.
+     */
+    static long ipv4Key(InetAddress address, int port) {
+        return ((address.hashCode() & 0xFFFF_FFFFL) << 16) | port;
+    }
+}

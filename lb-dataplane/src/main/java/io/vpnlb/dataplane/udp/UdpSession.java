@@ -1,0 +1,136 @@
+package io.vpnlb.dataplane.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.vpnlb.dataplane.snapshot.MemberSnapshot;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One client address and port on one listener, bound to one member for its whole life, with its own upstream
+ * socket toward that member. Confined to the event loop of the listener socket that created it.
+ */
+public final class UdpSession {
+
+    /** Datagrams held while the upstream socket is still connecting. */
+    static final int MAX_PENDING = 32;
+
+    final long key;
+    final InetSocketAddress client;
+    final MemberSnapshot member;
+    final InetSocketAddress target;
+    final UdpListenerHandler listener;
+    Channel upstream;
+    long lastActivityNanos;
+    boolean upstreamFlushPending;
+    private ArrayDeque<ByteBuf> pending;
+    private boolean closed;
+
+    UdpSession(long key, InetSocketAddress client, MemberSnapshot member, InetSocketAddress target,
+               UdpListenerHandler listener, long nowNanos) {
+        this.key = key;
+        this.client = client;
+        this.member = member;
+        this.target = target;
+        this.listener = listener;
+        this.lastActivityNanos = nowNanos;
+    }
+
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    public MemberSnapshot member() {
+        return member;
+    }
+
+    /** The member address and port this session sends to. */
+    public InetSocketAddress target() {
+        return target;
+    }
+
+    /** The socket toward the member. */
+    public Channel upstream() {
+        return upstream;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Sends a client datagram to the member. Takes ownership of {@code content}: it is written upstream as it is,
+     * queued until the upstream socket is connected, or released and counted.
+     */
+    void forward(ByteBuf content, ListenerCounters counters) {
+        Channel channel = upstream;
+        if (channel.isActive()) {
+            if (!channel.isWritable()) {
+                content.release();
+                counters.drop(DropReason.BACKPRESSURE);
+                return;
+            }
+            channel.write(content, channel.voidPromise());
+            if (!upstreamFlushPending) {
+                upstreamFlushPending = true;
+                listener.markUpstreamDirty(this);
+            }
+            return;
+        }
+        if (pending == null) {
+            pending = new ArrayDeque<>(4);
+        }
+        if (pending.size() >= MAX_PENDING) {
+            content.release();
+            counters.drop(DropReason.PENDING_OVERFLOW);
+            return;
+        }
+        pending.add(content);
+    }
+
+    /** Called on the event loop when the upstream connect attempt completes. */
+    void upstreamConnected(ChannelFuture future) {
+        if (closed) {
+            return;
+        }
+        if (!future.isSuccess()) {
+            listener.upstreamFailed(this, future.cause());
+            return;
+        }
+        ArrayDeque<ByteBuf> queued = pending;
+        pending = null;
+        if (queued != null) {
+            ByteBuf buf;
+            while ((buf = queued.poll()) != null) {
+                upstream.write(buf, upstream.voidPromise());
+            }
+            upstream.flush();
+        }
+    }
+
+    /** Releases everything this session holds. Idempotent; the listener removes it from its table. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (pending != null) {
+            ByteBuf buf;
+            while ((buf = pending.poll()) != null) {
+                buf.release();
+                listener.counters().drop(DropReason.SESSION_CLOSED);
+            }
+        }
+        member.stats().sessionClosed();
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    ChannelFutureListener connectListener() {
+        return this::upstreamConnected;
+    }
+}

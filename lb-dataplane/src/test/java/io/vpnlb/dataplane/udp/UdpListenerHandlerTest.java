@@ -1,0 +1,315 @@
+package io.vpnlb.dataplane.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberStats;
+import io.vpnlb.dataplane.snapshot.PoolSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.snapshot.SessionRouter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UdpListenerHandlerTest {
+
+    private static final InetSocketAddress CLIENT_A = address("198.51.100.7", 40000);
+    private static final InetSocketAddress CLIENT_B = address("198.51.100.8", 40001);
+    private static final InetSocketAddress CLIENT_V6 = address("2001:db8::7", 40002);
+    private static final InetSocketAddress VIP = address("203.0.113.10", 4500);
+
+    private final MemberSnapshot member = new MemberSnapshot("192.0.2.11:0", ip("192.0.2.11"), 0, 100, 1, true,
+            new MemberStats());
+    private final Connector connector = new Connector();
+    private final List<InetSocketAddress> routed = new ArrayList<>();
+    private SessionRouter router = (service, listener, client) -> {
+        routed.add(client);
+        return member;
+    };
+    private int maxSessions = 100;
+    private long idleTimeoutNanos = TimeUnit.MINUTES.toNanos(5);
+    private final SessionLimit limit = new SessionLimit();
+    private UdpListenerHandler handler;
+    private EmbeddedChannel listener;
+
+    @AfterEach
+    void tearDown() {
+        if (listener != null) {
+            listener.finishAndReleaseAll();
+        }
+        for (EmbeddedChannel upstream : connector.opened) {
+            upstream.finishAndReleaseAll();
+        }
+    }
+
+    private void start() {
+        PoolSnapshot pool = new PoolSnapshot("vpn", Algorithm.ROUND_ROBIN, List.of(member), List.of(member), null);
+        ServiceSnapshot service = new ServiceSnapshot(0, "ikev2", ServiceType.IKEV2, VIP.getAddress(),
+                List.of(new ListenerSnapshot("ikev2/4500", 4500, 14500)), true, idleTimeoutNanos, maxSessions, pool);
+        DataPlaneSnapshot snapshot = new DataPlaneSnapshot(1, List.of(service));
+        handler = new UdpListenerHandler(0, 0, () -> snapshot, (s, l, c) -> router.route(s, l, c), connector, limit);
+        listener = new EmbeddedChannel(handler);
+    }
+
+    @Test
+    void firstDatagramOpensSessionAndForwardsTheSameBuffer() {
+        start();
+        ByteBuf content = bytes("ike-sa-init");
+
+        listener.writeInbound(new DatagramPacket(content, VIP, CLIENT_A));
+
+        assertThat(connector.opened).hasSize(1);
+        assertThat(connector.targets).containsExactly(address("192.0.2.11", 14500));
+        ByteBuf forwarded = connector.opened.get(0).readOutbound();
+        assertThat(forwarded).isSameAs(content);
+        assertThat(forwarded.toString(StandardCharsets.US_ASCII)).isEqualTo("ike-sa-init");
+        forwarded.release();
+        assertThat(handler.sessionCount()).isEqualTo(1);
+        assertThat(handler.counters().sessionsCreated()).isEqualTo(1);
+        assertThat(member.stats().activeSessions()).isEqualTo(1);
+        assertThat(limit.active()).isEqualTo(1);
+    }
+
+    @Test
+    void laterDatagramsOfTheClientReuseTheSessionAndKeepalivesPass() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("first"), VIP, CLIENT_A));
+        ByteBuf keepalive = Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF});
+        listener.writeInbound(new DatagramPacket(keepalive, VIP, CLIENT_A));
+
+        assertThat(connector.opened).hasSize(1);
+        assertThat(routed).containsExactly(CLIENT_A);
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ByteBuf first = upstream.readOutbound();
+        first.release();
+        ByteBuf second = upstream.readOutbound();
+        assertThat(second).isSameAs(keepalive);
+        assertThat(second.readableBytes()).isEqualTo(1);
+        assertThat(second.getByte(0)).isEqualTo((byte) 0xFF);
+        second.release();
+        assertThat(handler.counters().rxDatagrams()).isEqualTo(2);
+    }
+
+    @Test
+    void memberReplyGoesToTheClientFromTheVipWithTheSameBuffer() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("request"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ((ByteBuf) upstream.readOutbound()).release();
+
+        ByteBuf reply = bytes("reply");
+        upstream.writeInbound(new DatagramPacket(reply, address("0.0.0.0", 50000), address("192.0.2.11", 14500)));
+
+        DatagramPacket out = listener.readOutbound();
+        assertThat(out.recipient()).isEqualTo(CLIENT_A);
+        assertThat(out.content()).isSameAs(reply);
+        out.release();
+        assertThat(handler.counters().txDatagrams()).isEqualTo(1);
+        assertThat(handler.counters().txBytes()).isEqualTo(5);
+    }
+
+    @Test
+    void distinctClientsGetDistinctSessionsIncludingIpv6() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(bytes("b"), VIP, CLIENT_B));
+        listener.writeInbound(new DatagramPacket(bytes("c"), VIP, CLIENT_V6));
+
+        assertThat(connector.opened).hasSize(3);
+        assertThat(handler.sessionCount()).isEqualTo(3);
+        assertThat(handler.session(CLIENT_V6).client()).isEqualTo(CLIENT_V6);
+        for (EmbeddedChannel upstream : connector.opened) {
+            ((ByteBuf) upstream.readOutbound()).release();
+        }
+    }
+
+    @Test
+    void noEligibleMemberDropsAndCountsAndReleases() {
+        router = (service, listener, client) -> null;
+        start();
+        ByteBuf content = bytes("nobody home");
+
+        listener.writeInbound(new DatagramPacket(content, VIP, CLIENT_A));
+
+        assertThat(content.refCnt()).isZero();
+        assertThat(connector.opened).isEmpty();
+        assertThat(handler.counters().drops(DropReason.NO_MEMBER)).isEqualTo(1);
+        assertThat(limit.active()).isZero();
+        assertThat(listener.finish()).isFalse();
+    }
+
+    @Test
+    void sessionsBeyondTheLimitAreRefusedWithoutEvictingActiveOnes() {
+        maxSessions = 1;
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        ByteBuf refused = bytes("b");
+
+        listener.writeInbound(new DatagramPacket(refused, VIP, CLIENT_B));
+        listener.writeInbound(new DatagramPacket(bytes("a2"), VIP, CLIENT_A));
+
+        assertThat(refused.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.SESSION_LIMIT)).isEqualTo(1);
+        assertThat(handler.session(CLIENT_A)).isNotNull();
+        assertThat(handler.session(CLIENT_B)).isNull();
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ByteBuf first = upstream.readOutbound();
+        ByteBuf second = upstream.readOutbound();
+        assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("a2");
+        first.release();
+        second.release();
+    }
+
+    @Test
+    void datagramsWaitForTheUpstreamConnectAndFollowInOrder() {
+        connector.deferConnect = true;
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("one"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(bytes("two"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        assertThat((Object) upstream.readOutbound()).isNull();
+
+        connector.promises.get(0).setSuccess();
+
+        ByteBuf one = upstream.readOutbound();
+        ByteBuf two = upstream.readOutbound();
+        assertThat(one.toString(StandardCharsets.US_ASCII)).isEqualTo("one");
+        assertThat(two.toString(StandardCharsets.US_ASCII)).isEqualTo("two");
+        one.release();
+        two.release();
+    }
+
+    @Test
+    void failedUpstreamConnectReleasesQueuedDatagramsAndClosesTheSession() {
+        connector.deferConnect = true;
+        start();
+        ByteBuf queued = bytes("queued");
+        listener.writeInbound(new DatagramPacket(queued, VIP, CLIENT_A));
+
+        connector.promises.get(0).setFailure(new java.net.ConnectException("Network is unreachable"));
+
+        assertThat(queued.refCnt()).isZero();
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(handler.counters().drops(DropReason.UPSTREAM_FAILED)).isEqualTo(1);
+        assertThat(member.stats().activeSessions()).isZero();
+        assertThat(limit.active()).isZero();
+    }
+
+    @Test
+    void idleSessionsExpireAndReleaseTheirUpstreamSocket() {
+        idleTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ((ByteBuf) upstream.readOutbound()).release();
+        long created = handler.session(CLIENT_A).lastActivityNanos;
+
+        handler.sweep(created + TimeUnit.SECONDS.toNanos(29));
+        assertThat(handler.sessionCount()).isEqualTo(1);
+
+        handler.sweep(created + TimeUnit.SECONDS.toNanos(31));
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(handler.counters().sessionsExpired()).isEqualTo(1);
+        assertThat(member.stats().activeSessions()).isZero();
+        assertThat(limit.active()).isZero();
+    }
+
+    @Test
+    void closingTheListenerClosesEverySession() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(bytes("b"), VIP, CLIENT_B));
+        for (EmbeddedChannel upstream : connector.opened) {
+            ((ByteBuf) upstream.readOutbound()).release();
+        }
+
+        listener.close();
+
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(connector.opened).allSatisfy(upstream -> assertThat(upstream.isOpen()).isFalse());
+        assertThat(member.stats().activeSessions()).isZero();
+    }
+
+    @Test
+    void nonDatagramMessagesAreDroppedAndReleased() {
+        start();
+        ByteBuf stray = bytes("stray");
+        listener.writeInbound(stray);
+        assertThat(stray.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.NOT_A_DATAGRAM)).isEqualTo(1);
+    }
+
+    private static ByteBuf bytes(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+    }
+
+    private static InetSocketAddress address(String ip, int port) {
+        return new InetSocketAddress(ip(ip), port);
+    }
+
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** An embedded channel that reports itself inactive until its connect completes. */
+    private static final class ConnectingChannel extends EmbeddedChannel {
+        boolean connected;
+
+        ConnectingChannel(ChannelHandler handler, boolean connected) {
+            super(handler);
+            this.connected = connected;
+        }
+
+        @Override
+        public boolean isActive() {
+            return connected && super.isActive();
+        }
+    }
+
+    /** Gives every session an embedded upstream channel; optionally holds the connect until the test says. */
+    private static final class Connector implements UpstreamConnector {
+        final List<EmbeddedChannel> opened = new ArrayList<>();
+        final List<InetSocketAddress> targets = new ArrayList<>();
+        final List<ChannelPromise> promises = new ArrayList<>();
+        boolean deferConnect;
+
+        @Override
+        public ChannelFuture connect(EventLoop loop, ChannelHandler handler, InetSocketAddress target,
+                                     InetSocketAddress local) {
+            ConnectingChannel upstream = new ConnectingChannel(handler, !deferConnect);
+            opened.add(upstream);
+            targets.add(target);
+            if (!deferConnect) {
+                return upstream.newSucceededFuture();
+            }
+            ChannelPromise promise = upstream.newPromise();
+            promise.addListener(f -> upstream.connected = f.isSuccess());
+            promises.add(promise);
+            return promise;
+        }
+    }
+}
