@@ -1,0 +1,62 @@
+package io.vpnlb.control.cli;
+
+import io.vpnlb.config.LbConfig;
+import io.vpnlb.control.Balancer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code vpnlb run [--config FILE]}: runs the balancer until SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the balancer. Without --config it uses the embedded default configuration "
+                + "(loopback VIP, unprivileged ports).", "Stops cleanly on SIGTERM or SIGINT."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "configuration file (default: the embedded default configuration)")
+    Path config;
+
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "event loops (default: one per core, ${DEFAULT-VALUE} here)")
+    int loops = Balancer.defaultLoops();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LbConfig loaded;
+        try {
+            loaded = ConfigFiles.loadOrFail(config, spec.commandLine().getErr());
+        } catch (ConfigFiles.Failed e) {
+            return e.exitCode;
+        }
+        log.info("configuration: {}", config == null ? "embedded default" : config.toAbsolutePath());
+        Balancer balancer;
+        try {
+            balancer = Balancer.start(loaded, loops);
+        } catch (Balancer.StartException e) {
+            spec.commandLine().getErr().println("vpnlb: " + e.getMessage());
+            return VpnlbCommand.EXIT_INVALID;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping");
+            balancer.close();
+            stopped.countDown();
+        }, "vpnlb-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        log.info("vpnlb running (pid {})", ProcessHandle.current().pid());
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,109 @@
+package io.vpnlb.control.publish;
+
+import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.LbConfig;
+import io.vpnlb.config.MemberConfig;
+import io.vpnlb.config.PoolConfig;
+import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.validate.Addresses;
+import io.vpnlb.dataplane.select.MaglevTable;
+import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberStats;
+import io.vpnlb.dataplane.snapshot.PoolSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a validated configuration into an immutable {@link DataPlaneSnapshot}. All costly work (address
+ * parsing, priority groups, Maglev tables) happens here, never on the data path.
+ *
+ * <p>The builder keeps each member's {@link MemberStats} across builds, so counters survive a new snapshot.
+ * Not thread safe: control builds snapshots on one thread.
+ */
+public final class SnapshotBuilder {
+
+    private final Map<String, MemberStats> stats = new HashMap<>();
+    private long version;
+
+    /** Builds the next snapshot. The configuration must have passed validation. */
+    public DataPlaneSnapshot build(LbConfig config) {
+        Map<String, PoolSnapshot> pools = new HashMap<>();
+        for (PoolConfig pool : config.pools()) {
+            pools.put(pool.name(), buildPool(pool));
+        }
+        List<ServiceSnapshot> services = new ArrayList<>();
+        for (ServiceConfig service : config.services()) {
+            List<ListenerSnapshot> listeners = new ArrayList<>();
+            for (PortMapping port : service.ports()) {
+                listeners.add(new ListenerSnapshot(
+                        service.name() + "/" + port.listenPort(), port.listenPort(), port.memberPort()));
+            }
+            services.add(new ServiceSnapshot(
+                    services.size(),
+                    service.name(),
+                    service.type(),
+                    address(service.listen()),
+                    listeners,
+                    service.sourceNat(),
+                    service.sessionIdleTimeout().toNanos(),
+                    service.maxSessions(),
+                    pools.get(service.pool())));
+        }
+        return new DataPlaneSnapshot(++version, services);
+    }
+
+    private PoolSnapshot buildPool(PoolConfig pool) {
+        List<MemberSnapshot> members = new ArrayList<>();
+        int bestPriority = Integer.MAX_VALUE;
+        for (MemberConfig member : pool.members()) {
+            String key = memberKey(member);
+            // Health checks and admin state join eligibility when they exist; today a member with weight is up.
+            boolean eligible = member.weight() > 0;
+            MemberSnapshot snapshot = new MemberSnapshot(key, address(member.address()), member.port(),
+                    member.weight(), member.priority(), eligible,
+                    stats.computeIfAbsent(pool.name() + "/" + key, k -> new MemberStats()));
+            members.add(snapshot);
+            if (eligible) {
+                bestPriority = Math.min(bestPriority, member.priority());
+            }
+        }
+        List<MemberSnapshot> selectable = new ArrayList<>();
+        for (MemberSnapshot member : members) {
+            if (member.eligible() && member.priority() == bestPriority) {
+                selectable.add(member);
+            }
+        }
+        MaglevTable maglev = null;
+        if (pool.algorithm() == Algorithm.MAGLEV && !selectable.isEmpty()) {
+            String[] keys = new String[selectable.size()];
+            int[] weights = new int[selectable.size()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = selectable.get(i).key();
+                weights[i] = selectable.get(i).weight();
+            }
+            maglev = MaglevTable.build(keys, weights, pool.maglevTableSize());
+        }
+        return new PoolSnapshot(pool.name(), pool.algorithm(), members, selectable, maglev);
+    }
+
+    /** {@code address:port}, with port 0 when the port comes from the listener. */
+    public static String memberKey(MemberConfig member) {
+        return member.address() + ":" + member.port();
+    }
+
+    private static InetAddress address(String literal) {
+        InetAddress address = Addresses.parseIp(literal);
+        if (address == null) {
+            throw new IllegalArgumentException("not an IP address: " + literal + " (validate the configuration first)");
+        }
+        return address;
+    }
+}

@@ -1,0 +1,65 @@
+package io.vpnlb.control.publish;
+
+import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.LbConfig;
+import io.vpnlb.config.PersistenceScope;
+import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.dataplane.snapshot.MemberSnapshot;
+import io.vpnlb.dataplane.snapshot.PoolSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.vpnlb.control.TestConfigs.config;
+import static io.vpnlb.control.TestConfigs.ikev2;
+import static io.vpnlb.control.TestConfigs.member;
+import static io.vpnlb.control.TestConfigs.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SnapshotBuilderTest {
+
+    @Test
+    void onlyTheHighestPriorityGroupWithEligibleMembersIsSelectable() {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+                pool("vpn", Algorithm.MAGLEV,
+                        member("10.0.0.11", 100, 1), member("10.0.0.12", 100, 1), member("10.1.0.11", 100, 2)));
+
+        PoolSnapshot pool = new SnapshotBuilder().build(config).service("ikev2").pool();
+
+        assertThat(pool.members()).hasSize(3);
+        assertThat(pool.selectable()).extracting(MemberSnapshot::key)
+                .containsExactly("10.0.0.11:0", "10.0.0.12:0");
+        assertThat(pool.maglev().memberCount()).isEqualTo(2);
+    }
+
+    @Test
+    void lowerPriorityGroupServesWhenNoHigherMemberIsEligible() {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+                pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 0, 1), member("10.1.0.11", 100, 2)));
+
+        PoolSnapshot pool = new SnapshotBuilder().build(config).service("ikev2").pool();
+
+        assertThat(pool.selectable()).extracting(MemberSnapshot::key).containsExactly("10.1.0.11:0");
+    }
+
+    @Test
+    void servicesListenersAndVersionsComeFromTheConfiguration() {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+                pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 100, 1)));
+        SnapshotBuilder builder = new SnapshotBuilder();
+
+        DataPlaneSnapshot first = builder.build(config);
+        DataPlaneSnapshot second = builder.build(config);
+
+        ServiceSnapshot service = first.service(0);
+        assertThat(service.listenAddress().getHostAddress()).isEqualTo("203.0.113.10");
+        assertThat(service.listeners()).extracting(l -> l.name() + ">" + l.memberPort())
+                .containsExactly("ikev2/500>500", "ikev2/4500>4500");
+        assertThat(service.pool().maglev()).isNull();
+        assertThat(second.version()).isGreaterThan(first.version());
+        // Live counters belong to the member, not to one snapshot.
+        assertThat(second.service(0).pool().members().get(0).stats())
+                .isSameAs(first.service(0).pool().members().get(0).stats());
+    }
+}
