@@ -13,6 +13,8 @@ public record HealthCheckConfig(HealthCheckType type, Duration interval, Duratio
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
     public static final int DEFAULT_RISE = 2;
     public static final int DEFAULT_FALL = 3;
+    public static final int MAX_RISE = 100;
+    public static final int MAX_FALL = 100;
 
     public static final HealthCheckConfig NONE =
             new HealthCheckConfig(HealthCheckType.NONE, DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_RISE, DEFAULT_FALL);

@@ -14,6 +14,7 @@ public final class ListenerCounters {
     long sessionsCreated;
     long sessionsExpired;
     long sessionsClosed;
+    long upstreamErrors;
     final long[] drops = new long[DropReason.count()];
 
     /** Datagrams received from clients on the VIP port. */
@@ -48,6 +49,11 @@ public final class ListenerCounters {
         return sessionsClosed;
     }
 
+    /** Errors reported on upstream sockets, such as ICMP port unreachable from a member. */
+    public long upstreamErrors() {
+        return upstreamErrors;
+    }
+
     public long drops(DropReason reason) {
         return drops[reason.ordinal()];
     }
@@ -65,6 +71,7 @@ public final class ListenerCounters {
         sessionsCreated += other.sessionsCreated;
         sessionsExpired += other.sessionsExpired;
         sessionsClosed += other.sessionsClosed;
+        upstreamErrors += other.upstreamErrors;
         for (int i = 0; i < drops.length; i++) {
             drops[i] += other.drops[i];
         }

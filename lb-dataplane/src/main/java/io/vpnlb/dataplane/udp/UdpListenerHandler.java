@@ -42,6 +42,9 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+    private static final String OPEN_FAILED =
+            "cannot open a socket toward member {}: {} (further errors counted, logged every 10s)";
+
     private final int serviceIndex;
     private final int listenerIndex;
     private final SnapshotSource snapshots;
@@ -60,7 +63,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     private Channel channel;
     private ScheduledFuture<?> sweeper;
-    private long logNextUpstreamErrorNanos;
+    private long logNextUpstreamErrorNanos = System.nanoTime();
 
     public UdpListenerHandler(int serviceIndex, int listenerIndex, SnapshotSource snapshots, SessionRouter router,
                               UpstreamConnector connector, SessionLimit limit) {
@@ -198,7 +201,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             member.stats().sessionClosed();
             limit.release();
             counters.drop(DropReason.UPSTREAM_FAILED);
-            logUpstreamError(target, e);
+            logUpstreamError(OPEN_FAILED, target, e);
             return null;
         }
         session.upstream = connect.channel();
@@ -214,26 +217,26 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     void upstreamFailed(UdpSession session, Throwable cause) {
         counters.drop(DropReason.UPSTREAM_FAILED);
-        logUpstreamError(session.target, cause);
+        logUpstreamError(OPEN_FAILED, session.target, cause);
         remove(session);
     }
 
     void upstreamError(UdpSession session, Throwable cause) {
-        if (log.isDebugEnabled()) {
-            log.debug("{} -> {}: {}", session.client, session.target, cause.toString());
-        }
+        // ICMP port unreachable on the connected socket: the member's VPN service is not listening.
+        counters.upstreamErrors++;
+        logUpstreamError("member {} unreachable: {} (further errors counted, logged every 10s)",
+                session.target, cause);
     }
 
     void upstreamClosed(UdpSession session) {
         remove(session);
     }
 
-    private void logUpstreamError(InetSocketAddress target, Throwable cause) {
+    private void logUpstreamError(String format, InetSocketAddress target, Throwable cause) {
         long now = System.nanoTime();
         if (now - logNextUpstreamErrorNanos >= 0) {
             logNextUpstreamErrorNanos = now + TimeUnit.SECONDS.toNanos(10);
-            log.warn("cannot open a socket toward member {}: {} (further errors counted, logged every 10s)",
-                    target, cause.toString());
+            log.warn(format, target, cause.toString());
         }
     }
 

@@ -251,6 +251,20 @@ class UdpListenerHandlerTest {
     }
 
     @Test
+    void anUnreachableMemberIsCountedAndTheSessionStays() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ((ByteBuf) upstream.readOutbound()).release();
+
+        upstream.pipeline().fireExceptionCaught(new java.net.PortUnreachableException("ICMP port unreachable"));
+
+        assertThat(handler.counters().upstreamErrors()).isEqualTo(1);
+        assertThat(handler.session(CLIENT_A)).isNotNull();
+        assertThat(upstream.isOpen()).isTrue();
+    }
+
+    @Test
     void nonDatagramMessagesAreDroppedAndReleased() {
         start();
         ByteBuf stray = bytes("stray");

@@ -1,0 +1,127 @@
+package io.vpnlb.control.cli;
+
+import io.vpnlb.config.io.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int vpnlb(String... args) {
+        CommandLine cli = VpnlbCommand.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void checkAcceptsAValidFileWithAOneLineSummary() throws IOException {
+        Path file = Files.writeString(dir.resolve("ok.yaml"), ConfigLoader.embeddedDefaultText());
+
+        assertThat(vpnlb("check", "--config", file.toString())).isZero();
+
+        assertThat(out.toString().strip()).isEqualTo(
+                file + ": valid (1 service(s), 2 listener port(s), 1 pool(s), 3 member(s))");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void checkListsEveryViolationAndExitsOne() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), String.join("\n",
+                "services:",
+                "  - name: ikev2",
+                "    type: ikev2",
+                "    listen: 127.0.0.1",
+                "    pool: vnp",
+                "    sesion-idle-timeout: 5m",
+                "pools:",
+                "  - name: vpn",
+                "    members:",
+                "      - { address: 10.0.0.300, weight: 2000 }",
+                ""));
+
+        assertThat(vpnlb("check", "--config", file.toString())).isEqualTo(1);
+
+        String report = err.toString();
+        assertThat(report).contains("services[ikev2].pool: vnp (expected:");
+        assertThat(report).contains("services[ikev2].sesion-idle-timeout: ").contains("session-idle-timeout?");
+        assertThat(report).contains("pools[vpn].members[0].address: 10.0.0.300 (expected:");
+        assertThat(report).contains("pools[vpn].members[0].weight: 2000 (expected: 0..1000)");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void checkExitsTwoWhenTheFileIsMissingOrNotYaml() throws IOException {
+        Path missing = dir.resolve("missing.yaml");
+        assertThat(vpnlb("check", "--config", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("missing.yaml");
+
+        Path garbage = Files.writeString(dir.resolve("garbage.yaml"), "services: [ {name: x\n  - : :\n");
+        err.getBuffer().setLength(0);
+        assertThat(vpnlb("check", "--config", garbage.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("garbage.yaml").contains("line");
+    }
+
+    @Test
+    void runFailsWithOneLineNamingAListenerThatCannotBeBound() throws IOException {
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = taken.getLocalPort();
+            Path file = Files.writeString(dir.resolve("taken.yaml"), String.join("\n",
+                    "transport: nio",
+                    "services:",
+                    "  - name: ikev2",
+                    "    type: ikev2",
+                    "    listen: 127.0.0.1",
+                    "    ports: [\"" + port + ":500\", \"" + (port == 65535 ? port - 1 : port + 1) + ":4500\"]",
+                    "    pool: vpn",
+                    "pools:",
+                    "  - name: vpn",
+                    "    members:",
+                    "      - { address: 127.0.1.1 }",
+                    ""));
+
+            assertThat(vpnlb("run", "--config", file.toString())).isEqualTo(1);
+
+            assertThat(err.toString().strip())
+                    .startsWith("vpnlb: service ikev2: cannot bind UDP 127.0.0.1:" + port + ": ")
+                    .contains("another process holds this port")
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
+    void runRefusesServiceTypesThisVersionDoesNotServe() throws IOException {
+        Path file = Files.writeString(dir.resolve("sstp.yaml"), String.join("\n",
+                "services:",
+                "  - name: sstp",
+                "    type: sstp",
+                "    listen: 127.0.0.1",
+                "    ports: [10443]",
+                "    pool: vpn",
+                "pools:",
+                "  - name: vpn",
+                "    members:",
+                "      - { address: 127.0.1.1, port: 80 }",
+                ""));
+
+        assertThat(vpnlb("run", "--config", file.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).contains("service sstp: type sstp is not served by this version");
+    }
+}
