@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** How a pool picks a member for a new client. */
-public enum Algorithm {
+public enum Algorithm implements ConfigNamed {
     /** Maglev consistent hashing on the client address; weighted; the same on every vpnlb instance. */
     MAGLEV("maglev"),
     /** The eligible member with the fewest sessions per unit of weight. */
@@ -15,16 +15,12 @@ public enum Algorithm {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
 
     public static Algorithm fromConfigName(String name) {
-        for (Algorithm algorithm : values()) {
-            if (algorithm.configName.equals(name)) {
-                return algorithm;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** How members of a pool are probed. */
-public enum HealthCheckType {
+public enum HealthCheckType implements ConfigNamed {
     NONE("none"),
     /** An IKE_SA_INIT probe; any well-formed IKEv2 answer is up. */
     IKE("ike"),
@@ -16,16 +16,12 @@ public enum HealthCheckType {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
 
     public static HealthCheckType fromConfigName(String name) {
-        for (HealthCheckType type : values()) {
-            if (type.configName.equals(name)) {
-                return type;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

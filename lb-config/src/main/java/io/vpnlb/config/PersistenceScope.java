@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** Which listeners share one client-to-member memory. */
-public enum PersistenceScope {
+public enum PersistenceScope implements ConfigNamed {
     /** Every service on the same VIP address shares it (F5 "match across services"). */
     VIP("vip"),
     /** Only the listeners of this service share it. */
@@ -15,16 +15,12 @@ public enum PersistenceScope {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
 
     public static PersistenceScope fromConfigName(String name) {
-        for (PersistenceScope scope : values()) {
-            if (scope.configName.equals(name)) {
-                return scope;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** What a service carries. It decides default ports and which protocol awareness applies. */
-public enum ServiceType {
+public enum ServiceType implements ConfigNamed {
     /** IKEv2 on UDP 500 and 4500 (IKE, NAT-T keepalives and ESP-in-UDP). */
     IKEV2("ikev2", true, new int[] {500, 4500}),
     /** SSTP: TLS on TCP 443. */
@@ -23,6 +23,7 @@ public enum ServiceType {
         this.defaultPorts = defaultPorts;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
@@ -38,11 +39,6 @@ public enum ServiceType {
     }
 
     public static ServiceType fromConfigName(String name) {
-        for (ServiceType type : values()) {
-            if (type.configName.equals(name)) {
-                return type;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

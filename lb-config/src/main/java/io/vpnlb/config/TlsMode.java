@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** How a TLS service treats TLS. */
-public enum TlsMode {
+public enum TlsMode implements ConfigNamed {
     PASSTHROUGH("passthrough"),
     TERMINATE("terminate"),
     REENCRYPT("reencrypt");
@@ -12,16 +12,12 @@ public enum TlsMode {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
 
     public static TlsMode fromConfigName(String name) {
-        for (TlsMode mode : values()) {
-            if (mode.configName.equals(name)) {
-                return mode;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

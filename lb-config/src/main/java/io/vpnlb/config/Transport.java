@@ -1,7 +1,7 @@
 package io.vpnlb.config;
 
 /** Which Netty transport carries the data plane. {@code auto} picks io_uring, then epoll, then NIO. */
-public enum Transport {
+public enum Transport implements ConfigNamed {
     AUTO("auto"),
     IO_URING("io_uring"),
     EPOLL("epoll"),
@@ -13,18 +13,13 @@ public enum Transport {
         this.configName = configName;
     }
 
-    /** The spelling used in the configuration file. */
+    @Override
     public String configName() {
         return configName;
     }
 
     /** The constant for a configuration spelling, or {@code null} when there is none. */
     public static Transport fromConfigName(String name) {
-        for (Transport transport : values()) {
-            if (transport.configName.equals(name)) {
-                return transport;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

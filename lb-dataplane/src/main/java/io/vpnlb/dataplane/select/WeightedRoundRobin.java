@@ -1,5 +1,7 @@
 package io.vpnlb.dataplane.select;
 
+import java.util.Arrays;
+
 /**
  * Smooth weighted round-robin over member indices, as nginx's {@code ngx_http_upstream_get_peer()} in
  * {@code src/http/ngx_http_upstream_round_robin.c}, without its failure-driven {@code effective_weight}.
@@ -21,6 +23,7 @@ public final class WeightedRoundRobin {
 
     private final int[] weights;
     private final int[] currentWeights;
+    private final boolean[] allEligible;
 
     /**
      * Creates the cursor.
@@ -39,6 +42,8 @@ public final class WeightedRoundRobin {
         }
         this.weights = weights.clone();
         this.currentWeights = new int[weights.length];
+        this.allEligible = new boolean[weights.length];
+        Arrays.fill(allEligible, true);
     }
 
     /**
@@ -75,25 +80,7 @@ public final class WeightedRoundRobin {
      * @return the member index, or -1 if every weight is 0
      */
     public int next() {
-        final int[] weights = this.weights;
-        final int[] current = this.currentWeights;
-        int total = 0;
-        int best = -1;
-        for (int i = 0; i < weights.length; i++) {
-            final int weight = weights[i];
-            if (weight == 0) {
-                continue;
-            }
-            current[i] += weight;
-            total += weight;
-            if (best < 0 || current[i] > current[best]) {
-                best = i;
-            }
-        }
-        if (best >= 0) {
-            current[best] -= total;
-        }
-        return best;
+        return next(allEligible);
     }
 
     /** Returns the number of members, including those of weight 0. */
