@@ -86,6 +86,15 @@ if ! err=$(ip netns add "$P-probe" 2>&1); then
   skip "cannot create network namespaces here: ${err//$'\n'/ }"
 fi
 ip netns del "$P-probe" 2>/dev/null || true
+# Remove what an earlier run left behind only if it was SIGKILLed (its namespaces carry its pid, now dead).
+for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vpnlbit-[0-9]+-(client|lb|srv1|srv2|probe)$' || true); do
+  owner=${stale#vpnlbit-}; owner=${owner%%-*}
+  kill -0 "$owner" 2>/dev/null && continue
+  echo "removing stale namespace $stale (its test run, pid $owner, is gone)"
+  stale_pids=$(ip netns pids "$stale" 2>/dev/null | tr '\n' ' ')
+  [ -n "${stale_pids// }" ] && kill -KILL $stale_pids 2>/dev/null
+  ip netns del "$stale" 2>/dev/null || true
+done
 
 # ---------------------------------------------------------------- cleanup (always)
 NAMESPACES=()
@@ -443,6 +452,12 @@ o_rx=$(grep -cE 'received packet: .* bytes\)$' "$OLOG" || true)
 if [ "$MODE" = vpnlb ] && [ "$o_init" -ne 0 ]; then
   # vpnlb has no health check configured here, so nothing but the client should send IKE_SA_INIT.
   fail "$O parsed $o_init IKE_SA_INIT request(s) although the client's SA is on $H"
+fi
+
+if [ "$MODE" = vpnlb ]; then
+  kill -0 "$VPNLB_PID" 2>/dev/null || fail "vpnlb is no longer running at the end of the test"
+  # paranoid leak detection reports at GC time, so this catches only what showed up during the run
+  if grep -q 'LEAK:' "$WORK/vpnlb.log"; then fail "vpnlb reported a ByteBuf leak (see its log)"; fi
 fi
 
 # ---------------------------------------------------------------- summary

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -38,7 +39,7 @@ class StrongSwanThroughVpnlbIT {
 
     @Test
     void ikeAndChildSaEstablishThroughVpnlbAndStickToOneMember() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name", "").toLowerCase().contains("linux"),
+        Assumptions.assumeTrue(System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux"),
                 "needs Linux network namespaces");
         Path moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
         Path jar = moduleDir.resolve("target/vpnlb.jar");
