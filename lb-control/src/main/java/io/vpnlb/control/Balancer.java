@@ -3,10 +3,7 @@ package io.vpnlb.control;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
-import io.vpnlb.control.pool.PoolRouter;
-import io.vpnlb.control.publish.SnapshotBuilder;
-import io.vpnlb.control.publish.SnapshotPublisher;
-import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.control.pool.PoolManager;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
@@ -29,16 +26,13 @@ public final class Balancer implements AutoCloseable {
 
     private final NetTransport transport;
     private final MultiThreadIoEventLoopGroup group;
-    private final SnapshotPublisher publisher;
-    private final PoolRouter router;
+    private final PoolManager pools;
     private final UdpDataPlane udp;
 
-    private Balancer(NetTransport transport, MultiThreadIoEventLoopGroup group, SnapshotPublisher publisher,
-                     PoolRouter router, UdpDataPlane udp) {
+    private Balancer(NetTransport transport, MultiThreadIoEventLoopGroup group, PoolManager pools, UdpDataPlane udp) {
         this.transport = transport;
         this.group = group;
-        this.publisher = publisher;
-        this.router = router;
+        this.pools = pools;
         this.udp = udp;
     }
 
@@ -65,19 +59,17 @@ public final class Balancer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StartException(e.getMessage(), e);
         }
-        SnapshotBuilder builder = new SnapshotBuilder();
-        DataPlaneSnapshot snapshot = builder.build(config);
-        SnapshotPublisher publisher = new SnapshotPublisher(snapshot);
-        PoolRouter router = new PoolRouter(config);
+        PoolManager pools = new PoolManager(config);
         MultiThreadIoEventLoopGroup group = transport.newEventLoopGroup(loops);
         UdpDataPlane udp;
         try {
-            udp = UdpDataPlane.start(transport, group, loops, publisher, router);
+            udp = UdpDataPlane.start(transport, group, loops, pools.publisher(), pools.router());
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new StartException(e.getMessage(), e);
         }
-        Balancer balancer = new Balancer(transport, group, publisher, router, udp);
+        pools.evictor(udp::evictMember);
+        Balancer balancer = new Balancer(transport, group, pools, udp);
         balancer.logStartup(loops);
         return balancer;
     }
@@ -90,7 +82,7 @@ public final class Balancer implements AutoCloseable {
                     listener.address().getAddress().getHostAddress(), listener.address().getPort(),
                     listener.listener().memberPort(), listener.channels().size());
         }
-        for (ServiceSnapshot service : publisher.current().services()) {
+        for (ServiceSnapshot service : pools.snapshot().services()) {
             PoolSnapshot pool = service.pool();
             StringJoiner members = new StringJoiner(", ");
             for (MemberSnapshot member : pool.members()) {
@@ -107,12 +99,8 @@ public final class Balancer implements AutoCloseable {
         return transport;
     }
 
-    public SnapshotPublisher publisher() {
-        return publisher;
-    }
-
-    public PoolRouter router() {
-        return router;
+    public PoolManager pools() {
+        return pools;
     }
 
     public UdpDataPlane udp() {

@@ -43,6 +43,11 @@ public final class PersistenceTable {
         entries.invalidate(client);
     }
 
+    /** Drops the entries of every client bound to {@code member}. */
+    public void removeMember(InetAddress member) {
+        entries.asMap().values().removeIf(member::equals);
+    }
+
     public long size() {
         entries.cleanUp();
         return entries.estimatedSize();

@@ -90,7 +90,7 @@ public final class PoolRouter implements SessionRouter {
         if (table != null) {
             InetAddress remembered = table.get(clientAddress);
             if (remembered != null) {
-                MemberSnapshot member = selectableByAddress(pool, remembered);
+                MemberSnapshot member = servingByAddress(pool, remembered);
                 if (member != null) {
                     persistenceHits.increment();
                     return member;
@@ -135,15 +135,26 @@ public final class PoolRouter implements SessionRouter {
         }
     }
 
-    private static MemberSnapshot selectableByAddress(PoolSnapshot pool, InetAddress address) {
-        List<MemberSnapshot> selectable = pool.selectable();
-        for (int i = 0, n = selectable.size(); i < n; i++) {
-            MemberSnapshot member = selectable.get(i);
-            if (member.address().equals(address)) {
+    /**
+     * The member at {@code address} that still serves its clients: eligible for new clients, or draining (a
+     * drained member keeps its persisted clients until their entries expire).
+     */
+    private static MemberSnapshot servingByAddress(PoolSnapshot pool, InetAddress address) {
+        List<MemberSnapshot> members = pool.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            MemberSnapshot member = members.get(i);
+            if (member.serving() && member.address().equals(address)) {
                 return member;
             }
         }
         return null;
+    }
+
+    /** Drops every persistence entry that points at {@code member}, in every scope. */
+    public void forgetMember(InetAddress member) {
+        for (PersistenceTable table : tables) {
+            table.removeMember(member);
+        }
     }
 
     /** The persistence table a service uses, or {@code null} when its scope is {@code none}. */

@@ -7,11 +7,11 @@ import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.validate.Addresses;
+import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.dataplane.select.MaglevTable;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
-import io.vpnlb.dataplane.snapshot.MemberStats;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 
@@ -25,19 +25,25 @@ import java.util.Map;
  * Turns a validated configuration into an immutable {@link DataPlaneSnapshot}. All costly work (address
  * parsing, priority groups, Maglev tables) happens here, never on the data path.
  *
- * <p>The builder keeps each member's {@link MemberStats} across builds, so counters survive a new snapshot.
- * Not thread safe: control builds snapshots on one thread.
+ * <p>Member weight, eligibility and counters come from the live {@link MemberState}s, which outlive
+ * snapshots. Not thread safe: control builds snapshots one at a time.
  */
 public final class SnapshotBuilder {
 
-    private final Map<String, MemberStats> stats = new HashMap<>();
     private long version;
 
+    /** Where the builder finds the live state of a member. */
+    @FunctionalInterface
+    public interface MemberStates {
+        /** The state of the member of {@code pool} with {@code key}. */
+        MemberState member(String pool, String key);
+    }
+
     /** Builds the next snapshot. The configuration must have passed validation. */
-    public DataPlaneSnapshot build(LbConfig config) {
+    public DataPlaneSnapshot build(LbConfig config, MemberStates states) {
         Map<String, PoolSnapshot> pools = new HashMap<>();
         for (PoolConfig pool : config.pools()) {
-            pools.put(pool.name(), buildPool(pool));
+            pools.put(pool.name(), buildPool(pool, states));
         }
         List<ServiceSnapshot> services = new ArrayList<>();
         for (ServiceConfig service : config.services()) {
@@ -60,16 +66,15 @@ public final class SnapshotBuilder {
         return new DataPlaneSnapshot(++version, services);
     }
 
-    private PoolSnapshot buildPool(PoolConfig pool) {
+    private PoolSnapshot buildPool(PoolConfig pool, MemberStates states) {
         List<MemberSnapshot> members = new ArrayList<>();
         int bestPriority = Integer.MAX_VALUE;
         for (MemberConfig member : pool.members()) {
             String key = memberKey(member);
-            // Health checks and admin state join eligibility when they exist; today a member with weight is up.
-            boolean eligible = member.weight() > 0;
-            MemberSnapshot snapshot = new MemberSnapshot(key, address(member.address()), member.port(),
-                    member.weight(), member.priority(), eligible,
-                    stats.computeIfAbsent(pool.name() + "/" + key, k -> new MemberStats()));
+            MemberState state = states.member(pool.name(), key);
+            boolean eligible = state.eligible();
+            MemberSnapshot snapshot = new MemberSnapshot(key, state.address(), member.port(),
+                    state.weight(), member.priority(), eligible, state.serving(), state.stats());
             members.add(snapshot);
             if (eligible) {
                 bestPriority = Math.min(bestPriority, member.priority());

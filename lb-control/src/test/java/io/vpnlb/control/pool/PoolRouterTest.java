@@ -3,7 +3,6 @@ package io.vpnlb.control.pool;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PersistenceScope;
-import io.vpnlb.control.publish.SnapshotBuilder;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
@@ -31,8 +30,9 @@ class PoolRouterTest {
     void bothIkePortsOfAClientGoToTheSameMemberEvenWithRoundRobin() {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
-        DataPlaneSnapshot snapshot = new SnapshotBuilder().build(config);
-        PoolRouter router = new PoolRouter(config);
+        PoolManager pools = new PoolManager(config);
+        DataPlaneSnapshot snapshot = pools.snapshot();
+        PoolRouter router = pools.router();
         ServiceSnapshot service = snapshot.service("ikev2");
 
         MemberSnapshot first = router.route(service, service.listeners().get(0), CLIENT_500);
@@ -47,8 +47,9 @@ class PoolRouterTest {
     void withoutPersistenceRoundRobinAlternates() {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.NONE)),
                 pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
-        DataPlaneSnapshot snapshot = new SnapshotBuilder().build(config);
-        PoolRouter router = new PoolRouter(config);
+        PoolManager pools = new PoolManager(config);
+        DataPlaneSnapshot snapshot = pools.snapshot();
+        PoolRouter router = pools.router();
         ServiceSnapshot service = snapshot.service("ikev2");
 
         List<String> picks = new ArrayList<>();
@@ -67,8 +68,9 @@ class PoolRouterTest {
                         udp("second", "203.0.113.10", 2000, "vpn", PersistenceScope.VIP),
                         udp("elsewhere", "203.0.113.99", 3000, "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
-        DataPlaneSnapshot snapshot = new SnapshotBuilder().build(config);
-        PoolRouter router = new PoolRouter(config);
+        PoolManager pools = new PoolManager(config);
+        DataPlaneSnapshot snapshot = pools.snapshot();
+        PoolRouter router = pools.router();
 
         MemberSnapshot first = route(router, snapshot.service("first"), CLIENT_500);
         MemberSnapshot second = route(router, snapshot.service("second"), CLIENT_500);
@@ -82,31 +84,53 @@ class PoolRouterTest {
     }
 
     @Test
-    void anEntryPointingAtAMemberNoLongerSelectableIsReplaced() throws Exception {
-        LbConfig before = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+    void anEntryPointingAtAMemberThatStoppedServingIsReplaced() throws Exception {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
-        SnapshotBuilder builder = new SnapshotBuilder();
-        PoolRouter router = new PoolRouter(before);
-        ServiceSnapshot service = builder.build(before).service("ikev2");
-        MemberSnapshot original = route(router, service, CLIENT_500);
+        PoolManager pools = new PoolManager(config);
+        PoolRouter router = pools.router();
+        MemberSnapshot original = route(router, pools.snapshot().service("ikev2"), CLIENT_500);
         assertThat(original.key()).isEqualTo("10.0.0.11:0");
+        List<String> evicted = new ArrayList<>();
+        pools.evictor((pool, member) -> evicted.add(pool + "/" + member));
 
-        LbConfig after = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
-                pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 0, 1), member("10.0.0.12", 1, 1)));
-        ServiceSnapshot updated = builder.build(after).service("ikev2");
-        MemberSnapshot moved = route(router, updated, CLIENT_4500);
+        pools.health(pools.member("vpn", "10.0.0.11:0"), Health.DOWN);
+        assertThat(router.table("ikev2").get(InetAddress.getByName("198.51.100.7"))).isNull();
+        MemberSnapshot moved = route(router, pools.snapshot().service("ikev2"), CLIENT_4500);
 
+        assertThat(evicted).containsExactly("vpn/10.0.0.11:0");
         assertThat(moved.key()).isEqualTo("10.0.0.12:0");
         assertThat(router.table("ikev2").get(InetAddress.getByName("198.51.100.7")))
                 .isEqualTo(InetAddress.getByName("10.0.0.12"));
     }
 
     @Test
+    void aDrainedMemberKeepsItsPersistedClientsButTakesNoNewOnes() {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+                pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
+        PoolManager pools = new PoolManager(config);
+        PoolRouter router = pools.router();
+        assertThat(route(router, pools.snapshot().service("ikev2"), CLIENT_500).key()).isEqualTo("10.0.0.11:0");
+        List<String> evicted = new ArrayList<>();
+        pools.evictor((pool, member) -> evicted.add(member));
+
+        pools.adminState(pools.member("vpn", "10.0.0.11:0"), AdminState.DRAIN);
+        ServiceSnapshot service = pools.snapshot().service("ikev2");
+
+        assertThat(route(router, service, CLIENT_4500).key()).isEqualTo("10.0.0.11:0");
+        for (int i = 0; i < 3; i++) {
+            assertThat(route(router, service, client("198.51.100." + (100 + i), 500)).key()).isEqualTo("10.0.0.12:0");
+        }
+        assertThat(evicted).isEmpty();
+    }
+
+    @Test
     void leastSessionsPicksTheEmptiestMember() {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.NONE)),
                 pool("vpn", Algorithm.LEAST_SESSIONS, member("10.0.0.11", 1, 1), member("10.0.0.12", 1, 1)));
-        DataPlaneSnapshot snapshot = new SnapshotBuilder().build(config);
-        PoolRouter router = new PoolRouter(config);
+        PoolManager pools = new PoolManager(config);
+        DataPlaneSnapshot snapshot = pools.snapshot();
+        PoolRouter router = pools.router();
         ServiceSnapshot service = snapshot.service("ikev2");
 
         List<String> picks = new ArrayList<>();
@@ -124,10 +148,12 @@ class PoolRouterTest {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.NONE)),
                 pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 100, 1), member("10.0.0.12", 100, 1),
                         member("10.0.0.13", 50, 1)));
-        ServiceSnapshot a = new SnapshotBuilder().build(config).service("ikev2");
-        ServiceSnapshot b = new SnapshotBuilder().build(config).service("ikev2");
-        PoolRouter routerA = new PoolRouter(config);
-        PoolRouter routerB = new PoolRouter(config);
+        PoolManager instanceA = new PoolManager(config);
+        PoolManager instanceB = new PoolManager(config);
+        ServiceSnapshot a = instanceA.snapshot().service("ikev2");
+        ServiceSnapshot b = instanceB.snapshot().service("ikev2");
+        PoolRouter routerA = instanceA.router();
+        PoolRouter routerB = instanceB.router();
 
         for (int i = 0; i < 10_000; i++) {
             InetSocketAddress client = client("10." + (i >> 16 & 0xFF) + "." + (i >> 8 & 0xFF) + "." + (i & 0xFF), 500);
@@ -139,9 +165,10 @@ class PoolRouterTest {
     void noSelectableMemberGivesNull() {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 0, 1)));
-        ServiceSnapshot service = new SnapshotBuilder().build(config).service("ikev2");
+        PoolManager pools = new PoolManager(config);
+        ServiceSnapshot service = pools.snapshot().service("ikev2");
 
-        assertThat(route(new PoolRouter(config), service, CLIENT_500)).isNull();
+        assertThat(route(pools.router(), service, CLIENT_500)).isNull();
     }
 
     private static MemberSnapshot route(PoolRouter router, ServiceSnapshot service, InetSocketAddress client) {

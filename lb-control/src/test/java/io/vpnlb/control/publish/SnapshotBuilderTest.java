@@ -3,6 +3,9 @@ package io.vpnlb.control.publish;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PersistenceScope;
+import io.vpnlb.control.pool.AdminState;
+import io.vpnlb.control.pool.Health;
+import io.vpnlb.control.pool.PoolManager;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
@@ -25,7 +28,7 @@ class SnapshotBuilderTest {
                 pool("vpn", Algorithm.MAGLEV,
                         member("10.0.0.11", 100, 1), member("10.0.0.12", 100, 1), member("10.1.0.11", 100, 2)));
 
-        PoolSnapshot pool = new SnapshotBuilder().build(config).service("ikev2").pool();
+        PoolSnapshot pool = new PoolManager(config).snapshot().service("ikev2").pool();
 
         assertThat(pool.members()).hasSize(3);
         assertThat(pool.selectable()).extracting(MemberSnapshot::key)
@@ -38,8 +41,27 @@ class SnapshotBuilderTest {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 0, 1), member("10.1.0.11", 100, 2)));
 
-        PoolSnapshot pool = new SnapshotBuilder().build(config).service("ikev2").pool();
+        PoolSnapshot pool = new PoolManager(config).snapshot().service("ikev2").pool();
 
+        assertThat(pool.selectable()).extracting(MemberSnapshot::key).containsExactly("10.1.0.11:0");
+    }
+
+    @Test
+    void drainedMembersServeTheirClientsButTakeNoNewOnesAndDownOrMaintMembersServeNobody() {
+        LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
+                pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 100, 1), member("10.0.0.12", 100, 1),
+                        member("10.0.0.13", 100, 1), member("10.1.0.11", 100, 2)));
+        PoolManager pools = new PoolManager(config);
+
+        pools.adminState(pools.member("vpn", "10.0.0.11:0"), AdminState.DRAIN);
+        pools.health(pools.member("vpn", "10.0.0.12:0"), Health.DOWN);
+        pools.adminState(pools.member("vpn", "10.0.0.13:0"), AdminState.MAINT);
+        PoolSnapshot pool = pools.snapshot().service("ikev2").pool();
+
+        assertThat(pool.members()).extracting(m -> m.key() + " " + m.eligible() + " " + m.serving())
+                .containsExactly("10.0.0.11:0 false true", "10.0.0.12:0 false false", "10.0.0.13:0 false false",
+                        "10.1.0.11:0 true true");
+        // No priority-1 member takes new clients, so priority 2 does.
         assertThat(pool.selectable()).extracting(MemberSnapshot::key).containsExactly("10.1.0.11:0");
     }
 
@@ -47,10 +69,11 @@ class SnapshotBuilderTest {
     void servicesListenersAndVersionsComeFromTheConfiguration() {
         LbConfig config = config(List.of(ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)),
                 pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 100, 1)));
-        SnapshotBuilder builder = new SnapshotBuilder();
+        PoolManager pools = new PoolManager(config);
+        DataPlaneSnapshot first = pools.snapshot();
 
-        DataPlaneSnapshot first = builder.build(config);
-        DataPlaneSnapshot second = builder.build(config);
+        pools.weight(pools.members("vpn").get(0), 50);
+        DataPlaneSnapshot second = pools.snapshot();
 
         ServiceSnapshot service = first.service(0);
         assertThat(service.listenAddress().getHostAddress()).isEqualTo("203.0.113.10");
@@ -58,6 +81,8 @@ class SnapshotBuilderTest {
                 .containsExactly("ikev2/500>500", "ikev2/4500>4500");
         assertThat(service.pool().maglev()).isNull();
         assertThat(second.version()).isGreaterThan(first.version());
+        assertThat(second.service(0).pool().members().get(0).weight()).isEqualTo(50);
+        assertThat(first.service(0).pool().members().get(0).weight()).isEqualTo(100);
         // Live counters belong to the member, not to one snapshot.
         assertThat(second.service(0).pool().members().get(0).stats())
                 .isSameAs(first.service(0).pool().members().get(0).stats());

@@ -11,9 +11,12 @@ import java.util.Objects;
  * @param key      stable identity within its pool, {@code address:port} (port 0 = taken from the listener)
  * @param port     member port, or 0 to use the port mapped from the listener
  * @param eligible true when the member may receive new clients in this snapshot
+ * @param serving  true when clients already bound to the member (sessions, persistence) may keep reaching it:
+ *                 it is up and not in maintenance; a draining member is serving but not eligible
  */
 public record MemberSnapshot(
-        String key, InetAddress address, int port, int weight, int priority, boolean eligible, MemberStats stats) {
+        String key, InetAddress address, int port, int weight, int priority, boolean eligible, boolean serving,
+        MemberStats stats) {
 
     public MemberSnapshot {
         Objects.requireNonNull(key, "key");

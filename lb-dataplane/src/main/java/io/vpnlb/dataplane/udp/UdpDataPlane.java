@@ -99,6 +99,19 @@ public final class UdpDataPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes, on each event loop, the sessions bound to a member that stopped serving. Returns at once; the
+     * loops do the work.
+     */
+    public void evictMember(String pool, String memberKey) {
+        for (UdpListenerGroup group : listeners) {
+            for (int i = 0; i < group.handlers().size(); i++) {
+                UdpListenerHandler handler = group.handlers().get(i);
+                group.channels().get(i).eventLoop().execute(() -> handler.evictMember(pool, memberKey));
+            }
+        }
+    }
+
     /** Closes every listener socket; their sessions and upstream sockets close with them. */
     @Override
     public void close() {

@@ -280,6 +280,35 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         victims.clear();
     }
 
+    /**
+     * Closes the sessions bound to a member that stopped serving (DOWN or MAINT). Runs on the event loop; the
+     * clients' next datagrams open new sessions on a member that serves.
+     *
+     * @return the number of sessions closed
+     */
+    public int evictMember(String pool, String memberKey) {
+        if (!snapshots.current().service(serviceIndex).pool().name().equals(pool)) {
+            return 0;
+        }
+        List<UdpSession> victims = expired;
+        for (UdpSession session : ipv4Sessions.values()) {
+            if (session.member.key().equals(memberKey)) {
+                victims.add(session);
+            }
+        }
+        for (UdpSession session : ipv6Sessions.values()) {
+            if (session.member.key().equals(memberKey)) {
+                victims.add(session);
+            }
+        }
+        int closed = victims.size();
+        for (int i = 0; i < closed; i++) {
+            remove(victims.get(i));
+        }
+        victims.clear();
+        return closed;
+    }
+
     private void closeAll() {
         List<UdpSession> all = new ArrayList<>(ipv4Sessions.values());
         all.addAll(ipv6Sessions.values());

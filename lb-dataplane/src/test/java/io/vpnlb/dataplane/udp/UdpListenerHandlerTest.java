@@ -37,7 +37,7 @@ class UdpListenerHandlerTest {
     private static final InetSocketAddress CLIENT_V6 = address("2001:db8::7", 40002);
     private static final InetSocketAddress VIP = address("203.0.113.10", 4500);
 
-    private final MemberSnapshot member = new MemberSnapshot("192.0.2.11:0", ip("192.0.2.11"), 0, 100, 1, true,
+    private final MemberSnapshot member = new MemberSnapshot("192.0.2.11:0", ip("192.0.2.11"), 0, 100, 1, true, true,
             new MemberStats());
     private final Connector connector = new Connector();
     private final List<InetSocketAddress> routed = new ArrayList<>();
@@ -262,6 +262,24 @@ class UdpListenerHandlerTest {
         assertThat(handler.counters().upstreamErrors()).isEqualTo(1);
         assertThat(handler.session(CLIENT_A)).isNotNull();
         assertThat(upstream.isOpen()).isTrue();
+    }
+
+    @Test
+    void evictingAMemberClosesItsSessionsOnly() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(bytes("b"), VIP, CLIENT_B));
+        for (EmbeddedChannel upstream : connector.opened) {
+            ((ByteBuf) upstream.readOutbound()).release();
+        }
+
+        assertThat(handler.evictMember("other-pool", member.key())).isZero();
+        assertThat(handler.evictMember("vpn", "192.0.2.99:0")).isZero();
+        assertThat(handler.evictMember("vpn", member.key())).isEqualTo(2);
+
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(connector.opened).allSatisfy(upstream -> assertThat(upstream.isOpen()).isFalse());
+        assertThat(limit.active()).isZero();
     }
 
     @Test

@@ -1,0 +1,100 @@
+package io.vpnlb.control.pool;
+
+import io.vpnlb.config.MemberConfig;
+import io.vpnlb.dataplane.snapshot.MemberStats;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * The live state of one member of one pool: its configuration, the weight an operator may have changed, its
+ * health from checks and its admin state. Written by control threads (health checker, admin API); every change
+ * is followed by a new snapshot.
+ */
+public final class MemberState {
+
+    private final String pool;
+    private final String key;
+    private final MemberConfig config;
+    private final InetAddress address;
+    private final MemberStats stats;
+    private volatile int weight;
+    private volatile Health health;
+    private volatile AdminState adminState = AdminState.READY;
+    private volatile String lastCheck = "";
+
+    MemberState(String pool, String key, MemberConfig config, InetAddress address, MemberStats stats,
+                Health initialHealth) {
+        this.pool = Objects.requireNonNull(pool);
+        this.key = Objects.requireNonNull(key);
+        this.config = Objects.requireNonNull(config);
+        this.address = Objects.requireNonNull(address);
+        this.stats = Objects.requireNonNull(stats);
+        this.weight = config.weight();
+        this.health = initialHealth;
+    }
+
+    public String pool() {
+        return pool;
+    }
+
+    /** {@code address:port}, port 0 when it comes from the listener. */
+    public String key() {
+        return key;
+    }
+
+    public MemberConfig config() {
+        return config;
+    }
+
+    public InetAddress address() {
+        return address;
+    }
+
+    public MemberStats stats() {
+        return stats;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    void weight(int weight) {
+        this.weight = weight;
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    void health(Health health) {
+        this.health = health;
+    }
+
+    public AdminState adminState() {
+        return adminState;
+    }
+
+    void adminState(AdminState adminState) {
+        this.adminState = adminState;
+    }
+
+    /** The last health-check outcome in words, empty before the first check. */
+    public String lastCheck() {
+        return lastCheck;
+    }
+
+    public void lastCheck(String lastCheck) {
+        this.lastCheck = lastCheck;
+    }
+
+    /** May take new clients. */
+    public boolean eligible() {
+        return weight > 0 && adminState == AdminState.READY && health.serving();
+    }
+
+    /** May keep carrying the clients it has. */
+    public boolean serving() {
+        return adminState != AdminState.MAINT && health.serving();
+    }
+}
