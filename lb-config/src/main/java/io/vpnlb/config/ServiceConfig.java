@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param sessionIdleTimeout a session with no datagram in either direction for this long is closed
  * @param maxSessions        bound on concurrent sessions of this service; beyond it new sessions are refused
  * @param tls                TLS settings, {@code null} for UDP services
+ * @param ike                IKEv2 awareness; meaningful for {@code ikev2} services
  */
 public record ServiceConfig(
         String name,
@@ -24,7 +25,8 @@ public record ServiceConfig(
         PersistenceConfig persistence,
         Duration sessionIdleTimeout,
         int maxSessions,
-        TlsConfig tls) {
+        TlsConfig tls,
+        IkeConfig ike) {
 
     public static final String DEFAULT_LISTEN = "0.0.0.0";
     public static final boolean DEFAULT_SOURCE_NAT = true;
@@ -40,5 +42,14 @@ public record ServiceConfig(
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
+        Objects.requireNonNull(ike, "ike");
+    }
+
+    /** A service with the default IKEv2 settings. */
+    public ServiceConfig(String name, ServiceType type, String listen, List<PortMapping> ports, String pool,
+                         boolean sourceNat, PersistenceConfig persistence, Duration sessionIdleTimeout,
+                         int maxSessions, TlsConfig tls) {
+        this(name, type, listen, ports, pool, sourceNat, persistence, sessionIdleTimeout, maxSessions, tls,
+                IkeConfig.DEFAULT);
     }
 }

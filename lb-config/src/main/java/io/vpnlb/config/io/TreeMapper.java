@@ -6,6 +6,7 @@ import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.Durations;
 import io.vpnlb.config.HealthCheckConfig;
 import io.vpnlb.config.HealthCheckType;
+import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.MemberConfig;
 import io.vpnlb.config.PersistenceConfig;
@@ -45,7 +46,8 @@ final class TreeMapper {
     static final List<String> ROOT_KEYS = List.of("transport", "admin", "services", "pools");
     private static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
     private static final List<String> SERVICE_KEYS = List.of("name", "type", "listen", "ports", "pool",
-            "source-nat", "persistence", "session-idle-timeout", "max-sessions", "tls");
+            "source-nat", "persistence", "session-idle-timeout", "max-sessions", "tls", "ike");
+    private static final List<String> IKE_KEYS = List.of("spi-routing", "max-half-open", "max-half-open-per-source");
     private static final List<String> PERSISTENCE_KEYS = List.of("scope", "timeout", "max-entries");
     private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file");
     private static final List<String> POOL_KEYS = List.of("name", "algorithm", "members", "health-check",
@@ -187,8 +189,22 @@ final class TreeMapper {
                 1, ServiceConfig.MAX_MAX_SESSIONS);
         // Without a usable type, TCP stands in: it has no default ports and accepts every tls section.
         TlsConfig tls = tls(service, path + ".tls", type == null ? ServiceType.TCP : type);
+        IkeConfig ike = ike(service, path + ".ike");
         return new ServiceConfig(name, type == null ? ServiceType.TCP : type, listen, ports, pool, sourceNat,
-                persistence, idle, maxSessions, tls);
+                persistence, idle, maxSessions, tls, ike);
+    }
+
+    private IkeConfig ike(JsonNode service, String path) {
+        JsonNode ike = mapping(value(service, "ike"), path, IKE_KEYS);
+        if (ike == null) {
+            return IkeConfig.DEFAULT;
+        }
+        return new IkeConfig(
+                bool(ike, "spi-routing", path + ".spi-routing", IkeConfig.DEFAULT_SPI_ROUTING),
+                integer(ike, "max-half-open", path + ".max-half-open", IkeConfig.DEFAULT_MAX_HALF_OPEN,
+                        1, ServiceConfig.MAX_MAX_SESSIONS),
+                integer(ike, "max-half-open-per-source", path + ".max-half-open-per-source",
+                        IkeConfig.DEFAULT_MAX_HALF_OPEN_PER_SOURCE, 1, ServiceConfig.MAX_MAX_SESSIONS));
     }
 
     private List<PortMapping> ports(JsonNode service, String path, ServiceType type) {

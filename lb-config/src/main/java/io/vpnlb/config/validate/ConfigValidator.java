@@ -4,6 +4,7 @@ import io.vpnlb.config.AdminConfig;
 import io.vpnlb.config.Durations;
 import io.vpnlb.config.HealthCheckConfig;
 import io.vpnlb.config.HealthCheckType;
+import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.MemberConfig;
 import io.vpnlb.config.PersistenceConfig;
@@ -129,6 +130,7 @@ public final class ConfigValidator {
         checkPositive(path + ".session-idle-timeout", service.sessionIdleTimeout());
         checkRange(path + ".max-sessions", service.maxSessions(), 1, ServiceConfig.MAX_MAX_SESSIONS);
         checkTls(service, path);
+        checkIke(service, path);
     }
 
     private void checkPorts(ServiceConfig service, String path, InetAddress vip) {
@@ -248,6 +250,16 @@ public final class ConfigValidator {
             }
         }
         add(path + ".pool", show(service.pool()), rule);
+    }
+
+    private void checkIke(ServiceConfig service, String path) {
+        if (service.type() != ServiceType.IKEV2 && !service.ike().equals(IkeConfig.DEFAULT)) {
+            add(path + ".ike", "set", "no ike section; IKEv2 awareness applies to ikev2 services only");
+        }
+        if (service.ike().maxHalfOpenPerSource() > service.ike().maxHalfOpen()) {
+            add(path + ".ike.max-half-open-per-source", Integer.toString(service.ike().maxHalfOpenPerSource()),
+                    "at most ike.max-half-open (" + service.ike().maxHalfOpen() + ")");
+        }
     }
 
     private void checkTls(ServiceConfig service, String path) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigLoaderTest {
 
     private static final String SERVICE_KEYS =
-            "name, type, listen, ports, pool, source-nat, persistence, session-idle-timeout, max-sessions, tls";
+            "name, type, listen, ports, pool, source-nat, persistence, session-idle-timeout, max-sessions, tls, ike";
     private static final String POSITIVE = "(expected: a positive duration such as 30s, 10m, 1h)";
 
     @TempDir

@@ -4,7 +4,9 @@ import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PersistenceScope;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.ServiceType;
 import io.vpnlb.control.persistence.PersistenceTable;
+import io.vpnlb.control.persistence.SaTable;
 import io.vpnlb.dataplane.select.ClientHash;
 import io.vpnlb.dataplane.select.LeastSessions;
 import io.vpnlb.dataplane.select.WeightedRoundRobin;
@@ -13,6 +15,8 @@ import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.snapshot.SessionRouter;
+import io.vpnlb.dataplane.wire.DatagramClassifier;
+import io.vpnlb.dataplane.wire.DatagramKind;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Chooses the member of a new session: the client's persisted member when it is still selectable, otherwise
- * the pool's balancing algorithm, whose choice is then persisted.
+ * Chooses the member of a new session, in this order: the member that holds the SA of the first datagram's IKE
+ * or ESP SPI (ikev2 services with {@code ike.spi-routing}); the client's persisted member while it still serves;
+ * otherwise the pool's balancing algorithm, whose choice is then persisted.
  *
  * <p>Persistence is keyed by client IP only, never by port, and shared by every listener of the scope: with
  * {@code scope: vip} every service on the same VIP address shares one table (F5's "match across services",
@@ -37,8 +42,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class PoolRouter implements SessionRouter {
 
+    /** SA tables keep entries at least this long after they were last learned (sessions refresh every minute). */
+    static final Duration MIN_SA_TIMEOUT = Duration.ofMinutes(3);
+
     private final Map<String, PersistenceTable> tableByService;
     private final List<PersistenceTable> tables;
+    private final Map<String, SaTable> saTableByService;
+    private final List<SaTable> saTables;
+    private final LongAdder saRoutes = new LongAdder();
     private final Map<String, RoundRobinState> roundRobin = new ConcurrentHashMap<>();
     private final LongAdder persistenceHits = new LongAdder();
     private final LongAdder persistenceMisses = new LongAdder();
@@ -66,6 +77,23 @@ public final class PoolRouter implements SessionRouter {
         }
         this.tableByService = Map.copyOf(byService);
         this.tables = List.copyOf(byScope.values());
+
+        // SA tables follow the persistence scope: services sharing a VIP share what they learn.
+        Map<String, SaTable> saByScope = new HashMap<>();
+        Map<String, SaTable> saByService = new HashMap<>();
+        for (ServiceConfig service : config.services()) {
+            if (service.type() != ServiceType.IKEV2 || !service.ike().spiRouting()) {
+                continue;
+            }
+            String scope = scopeName(service);
+            String key = scope != null ? scope : "service " + service.name();
+            Duration timeout = scope != null ? timeouts.get(scope) : service.persistence().timeout();
+            long bound = scope != null ? bounds.get(scope) : service.persistence().maxEntries();
+            Duration saTimeout = timeout.compareTo(MIN_SA_TIMEOUT) >= 0 ? timeout : MIN_SA_TIMEOUT;
+            saByService.put(service.name(), saByScope.computeIfAbsent(key, k -> new SaTable(saTimeout, bound)));
+        }
+        this.saTableByService = Map.copyOf(saByService);
+        this.saTables = List.copyOf(saByScope.values());
     }
 
     private static String scopeName(ServiceConfig service) {
@@ -80,13 +108,32 @@ public final class PoolRouter implements SessionRouter {
     }
 
     @Override
-    public MemberSnapshot route(ServiceSnapshot service, ListenerSnapshot listener, InetSocketAddress client) {
+    public MemberSnapshot route(ServiceSnapshot service, ListenerSnapshot listener, InetSocketAddress client,
+                                DatagramClassifier first) {
         PoolSnapshot pool = service.pool();
+        InetAddress clientAddress = client.getAddress();
+        PersistenceTable table = tableByService.get(service.name());
+        SaTable sa = saTableByService.get(service.name());
+        if (sa != null) {
+            InetAddress holder = null;
+            if (first.kind() == DatagramKind.IKE) {
+                holder = sa.ikeHolder(first.ike().initiatorSpi(), first.ike().responderSpi());
+            } else if (first.kind() == DatagramKind.ESP) {
+                holder = sa.espHolder(first.espSpi());
+            }
+            MemberSnapshot member = holder == null ? null : servingByAddress(pool, holder);
+            if (member != null) {
+                // The SA's member wins over the address: the client moved (MOBIKE) or its NAT rebound.
+                saRoutes.increment();
+                if (table != null) {
+                    table.put(clientAddress, member.address());
+                }
+                return member;
+            }
+        }
         if (pool.selectable().isEmpty()) {
             return null;
         }
-        InetAddress clientAddress = client.getAddress();
-        PersistenceTable table = tableByService.get(service.name());
         if (table != null) {
             InetAddress remembered = table.get(clientAddress);
             if (remembered != null) {
@@ -150,11 +197,44 @@ public final class PoolRouter implements SessionRouter {
         return null;
     }
 
-    /** Drops every persistence entry that points at {@code member}, in every scope. */
+    @Override
+    public void learnIke(ServiceSnapshot service, MemberSnapshot member, long initiatorSpi, long responderSpi) {
+        SaTable sa = saTableByService.get(service.name());
+        if (sa != null) {
+            sa.learnIke(initiatorSpi, responderSpi, member.address());
+        }
+    }
+
+    @Override
+    public void learnEsp(ServiceSnapshot service, MemberSnapshot member, int spi) {
+        SaTable sa = saTableByService.get(service.name());
+        if (sa != null) {
+            sa.learnEsp(spi, member.address());
+        }
+    }
+
+    /** Drops every persistence entry and SA that points at {@code member}, in every scope. */
     public void forgetMember(InetAddress member) {
         for (PersistenceTable table : tables) {
             table.removeMember(member);
         }
+        for (SaTable sa : saTables) {
+            sa.removeMember(member);
+        }
+    }
+
+    /** The SA table a service uses, or {@code null} when SPI routing is off for it. */
+    public SaTable saTable(String serviceName) {
+        return saTableByService.get(serviceName);
+    }
+
+    public Collection<SaTable> saTables() {
+        return saTables;
+    }
+
+    /** New sessions sent to a member because of a known IKE or ESP SPI. */
+    public long saRoutes() {
+        return saRoutes.sum();
     }
 
     /** The persistence table a service uses, or {@code null} when its scope is {@code none}. */

@@ -6,6 +6,7 @@ import io.vpnlb.config.MemberConfig;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.ServiceType;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.dataplane.select.MaglevTable;
@@ -48,9 +49,10 @@ public final class SnapshotBuilder {
         List<ServiceSnapshot> services = new ArrayList<>();
         for (ServiceConfig service : config.services()) {
             List<ListenerSnapshot> listeners = new ArrayList<>();
-            for (PortMapping port : service.ports()) {
-                listeners.add(new ListenerSnapshot(
-                        service.name() + "/" + port.listenPort(), port.listenPort(), port.memberPort()));
+            for (int i = 0; i < service.ports().size(); i++) {
+                PortMapping port = service.ports().get(i);
+                listeners.add(new ListenerSnapshot(service.name() + "/" + port.listenPort(), port.listenPort(),
+                        port.memberPort(), role(service, i)));
             }
             services.add(new ServiceSnapshot(
                     services.size(),
@@ -97,6 +99,14 @@ public final class SnapshotBuilder {
             maglev = MaglevTable.build(keys, weights, pool.maglevTableSize());
         }
         return new PoolSnapshot(pool.name(), pool.algorithm(), members, selectable, maglev);
+    }
+
+    /** For ikev2 services the first port is IKE (UDP 500) and the second NAT-T (UDP 4500). */
+    private static ListenerSnapshot.Role role(ServiceConfig service, int portIndex) {
+        if (service.type() != ServiceType.IKEV2) {
+            return ListenerSnapshot.Role.PLAIN;
+        }
+        return portIndex == 0 ? ListenerSnapshot.Role.IKE : ListenerSnapshot.Role.NAT_T;
     }
 
     /** {@code address:port}, with port 0 when the port comes from the listener. */

@@ -6,6 +6,7 @@ import io.vpnlb.config.PersistenceScope;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.wire.DatagramClassifier;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -23,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class PoolRouterTest {
 
+    /** A first datagram of a plain UDP listener: no SPIs to route by. */
+    private static final DatagramClassifier OPAQUE = new DatagramClassifier();
     private static final InetSocketAddress CLIENT_500 = client("198.51.100.7", 500);
     private static final InetSocketAddress CLIENT_4500 = client("198.51.100.7", 4500);
 
@@ -35,8 +38,8 @@ class PoolRouterTest {
         PoolRouter router = pools.router();
         ServiceSnapshot service = snapshot.service("ikev2");
 
-        MemberSnapshot first = router.route(service, service.listeners().get(0), CLIENT_500);
-        MemberSnapshot second = router.route(service, service.listeners().get(1), CLIENT_4500);
+        MemberSnapshot first = router.route(service, service.listeners().get(0), CLIENT_500, OPAQUE);
+        MemberSnapshot second = router.route(service, service.listeners().get(1), CLIENT_4500, OPAQUE);
 
         assertThat(second).isSameAs(first);
         assertThat(router.persistenceHits()).isEqualTo(1);
@@ -54,7 +57,7 @@ class PoolRouterTest {
 
         List<String> picks = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            picks.add(router.route(service, service.listeners().get(0), CLIENT_500).key());
+            picks.add(router.route(service, service.listeners().get(0), CLIENT_500, OPAQUE).key());
         }
 
         assertThat(picks).containsExactly("10.0.0.11:0", "10.0.0.12:0", "10.0.0.11:0", "10.0.0.12:0");
@@ -172,7 +175,7 @@ class PoolRouterTest {
     }
 
     private static MemberSnapshot route(PoolRouter router, ServiceSnapshot service, InetSocketAddress client) {
-        return router.route(service, service.listeners().get(0), client);
+        return router.route(service, service.listeners().get(0), client, OPAQUE);
     }
 
     private static InetSocketAddress client(String ip, int port) {

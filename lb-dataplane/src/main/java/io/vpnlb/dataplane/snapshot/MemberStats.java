@@ -11,6 +11,8 @@ public final class MemberStats {
 
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final LongAdder selections = new LongAdder();
+    private final LongAdder ikeSaInitResponses = new LongAdder();
+    private final LongAdder fragmentationOffers = new LongAdder();
 
     public int activeSessions() {
         return activeSessions.get();
@@ -18,6 +20,24 @@ public final class MemberStats {
 
     public long selections() {
         return selections.sum();
+    }
+
+    /** IKE_SA_INIT responses this member sent through vpnlb. */
+    public long ikeSaInitResponses() {
+        return ikeSaInitResponses.sum();
+    }
+
+    /** IKE_SA_INIT responses that carried IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383). */
+    public long fragmentationOffers() {
+        return fragmentationOffers.sum();
+    }
+
+    /** Counts an IKE_SA_INIT response of this member; touched once per IKE SA, not per datagram. */
+    public void ikeSaInitResponse(boolean offersFragmentation) {
+        ikeSaInitResponses.increment();
+        if (offersFragmentation) {
+            fragmentationOffers.increment();
+        }
     }
 
     public void sessionOpened() {

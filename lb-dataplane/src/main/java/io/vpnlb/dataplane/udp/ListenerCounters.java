@@ -15,6 +15,11 @@ public final class ListenerCounters {
     long sessionsExpired;
     long sessionsClosed;
     long upstreamErrors;
+    long ikeMessages;
+    long ikeFragments;
+    long ikeOversized;
+    long espDatagrams;
+    long keepalives;
     final long[] drops = new long[DropReason.count()];
 
     /** Datagrams received from clients on the VIP port. */
@@ -54,6 +59,34 @@ public final class ListenerCounters {
         return upstreamErrors;
     }
 
+    /** IKE messages from clients (on UDP 4500 behind the non-ESP marker). */
+    public long ikeMessages() {
+        return ikeMessages;
+    }
+
+    /** IKE messages from clients whose first payload is an Encrypted Fragment (RFC 7383). */
+    public long ikeFragments() {
+        return ikeFragments;
+    }
+
+    /**
+     * IKE messages from clients larger than {@value UdpListenerHandler#OVERSIZED_IKE_LENGTH} bytes: they were
+     * most likely IP-fragmented on the way in, which firewalls often drop.
+     */
+    public long ikeOversized() {
+        return ikeOversized;
+    }
+
+    /** ESP-in-UDP datagrams from clients. */
+    public long espDatagrams() {
+        return espDatagrams;
+    }
+
+    /** NAT keepalives from clients. */
+    public long keepalives() {
+        return keepalives;
+    }
+
     public long drops(DropReason reason) {
         return drops[reason.ordinal()];
     }
@@ -72,6 +105,11 @@ public final class ListenerCounters {
         sessionsExpired += other.sessionsExpired;
         sessionsClosed += other.sessionsClosed;
         upstreamErrors += other.upstreamErrors;
+        ikeMessages += other.ikeMessages;
+        ikeFragments += other.ikeFragments;
+        ikeOversized += other.ikeOversized;
+        espDatagrams += other.espDatagrams;
+        keepalives += other.keepalives;
         for (int i = 0; i < drops.length; i++) {
             drops[i] += other.drops[i];
         }

@@ -13,6 +13,8 @@ import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.snapshot.SessionRouter;
 import io.vpnlb.dataplane.snapshot.SnapshotSource;
+import io.vpnlb.dataplane.wire.DatagramClassifier;
+import io.vpnlb.dataplane.wire.DatagramKind;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,11 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(UdpListenerHandler.class);
 
+    /** IKE messages above this size were most likely IP-fragmented on the way (IPv6 minimum MTU). */
+    static final int OVERSIZED_IKE_LENGTH = 1280;
+    /** How often an active session reports its SPIs again to keep the router's SA tables warm. */
+    static final long SPI_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -52,6 +59,9 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamConnector connector;
     private final SessionLimit limit;
     private final ListenerCounters counters = new ListenerCounters();
+    private final DatagramClassifier classifier = new DatagramClassifier();
+    private final ListenerSnapshot.Role role;
+    private final boolean natT;
 
     /** IPv4 clients keyed by {@code address << 16 | port}. */
     private final Long2ObjectHashMap<UdpSession> ipv4Sessions = new Long2ObjectHashMap<>();
@@ -73,6 +83,8 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         this.router = router;
         this.connector = connector;
         this.limit = limit;
+        this.role = snapshots.current().service(serviceIndex).listeners().get(listenerIndex).role();
+        this.natT = role == ListenerSnapshot.Role.NAT_T;
     }
 
     public ListenerCounters counters() {
@@ -132,16 +144,31 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         counters.rxDatagrams++;
         counters.rxBytes += content.readableBytes();
 
+        DatagramClassifier datagram = classifier;
+        if (role.inspected()) {
+            if (datagram.classify(content, natT) == DatagramKind.MALFORMED) {
+                counters.drop(DropReason.of(datagram.malformation()));
+                packet.release();
+                return;
+            }
+            countClientDatagram(datagram, content.readableBytes());
+        } else {
+            datagram.opaque();
+        }
+
         long now = System.nanoTime();
         UdpSession session = lookup(sender);
         if (session == null) {
-            session = createSession(ctx, sender, now);
+            session = createSession(ctx, sender, now, datagram);
             if (session == null) {
                 packet.release();
                 return;
             }
         }
         session.lastActivityNanos = now;
+        if (role.inspected()) {
+            session.observeClient(datagram, router);
+        }
         session.forward(content, counters);
     }
 
@@ -163,6 +190,38 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         log.debug("{} listener socket error", ctx.channel(), cause);
     }
 
+    private void countClientDatagram(DatagramClassifier datagram, int length) {
+        switch (datagram.kind()) {
+            case IKE:
+                counters.ikeMessages++;
+                if (datagram.isIkeFragment()) {
+                    counters.ikeFragments++;
+                }
+                if (length > OVERSIZED_IKE_LENGTH) {
+                    counters.ikeOversized++;
+                }
+                break;
+            case ESP:
+                counters.espDatagrams++;
+                break;
+            case KEEPALIVE:
+                counters.keepalives++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Inspects a member datagram of a session on this loop: learns the SPIs it carries and the member's IKE
+     * fragmentation support. The datagram is forwarded whatever it holds.
+     */
+    void observeMemberDatagram(UdpSession session, ByteBuf content) {
+        if (role.inspected() && classifier.classify(content, natT) != DatagramKind.MALFORMED) {
+            session.observeMember(classifier, router);
+        }
+    }
+
     void markUpstreamDirty(UdpSession session) {
         dirty.add(session);
     }
@@ -175,14 +234,15 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         return ipv6Sessions.get(sender);
     }
 
-    private UdpSession createSession(ChannelHandlerContext ctx, InetSocketAddress sender, long now) {
+    private UdpSession createSession(ChannelHandlerContext ctx, InetSocketAddress sender, long now,
+                                     DatagramClassifier first) {
         ServiceSnapshot service = snapshots.current().service(serviceIndex);
         if (!limit.tryAcquire(service.maxSessions())) {
             counters.drop(DropReason.SESSION_LIMIT);
             return null;
         }
         ListenerSnapshot listener = service.listeners().get(listenerIndex);
-        MemberSnapshot member = router.route(service, listener, sender);
+        MemberSnapshot member = router.route(service, listener, sender, first);
         if (member == null) {
             limit.release();
             counters.drop(DropReason.NO_MEMBER);
@@ -191,7 +251,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         InetAddress address = sender.getAddress();
         long key = address instanceof Inet4Address ? ipv4Key(address, sender.getPort()) : 0;
         InetSocketAddress target = new InetSocketAddress(member.address(), member.targetPort(listener.memberPort()));
-        UdpSession session = new UdpSession(key, sender, member, target, this, now);
+        UdpSession session = new UdpSession(key, sender, service, member, target, this, now);
         member.stats().sessionOpened();
         ChannelFuture connect;
         try {
@@ -262,15 +322,20 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     /** Closes sessions whose last datagram is older than the idle timeout at {@code now}. */
     void sweep(long now) {
         long timeout = snapshots.current().service(serviceIndex).idleTimeoutNanos();
+        boolean inspected = role.inspected();
         List<UdpSession> victims = expired;
         for (UdpSession session : ipv4Sessions.values()) {
             if (now - session.lastActivityNanos > timeout) {
                 victims.add(session);
+            } else if (inspected) {
+                session.refreshSpis(router, now, SPI_REFRESH_NANOS);
             }
         }
         for (UdpSession session : ipv6Sessions.values()) {
             if (now - session.lastActivityNanos > timeout) {
                 victims.add(session);
+            } else if (inspected) {
+                session.refreshSpis(router, now, SPI_REFRESH_NANOS);
             }
         }
         for (int i = 0, n = victims.size(); i < n; i++) {

@@ -41,6 +41,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session.lastActivityNanos = System.nanoTime();
+        listener.observeMemberDatagram(session, content);
         counters.txDatagrams++;
         counters.txBytes += content.readableBytes();
         // The received buffer is the one sent to the client: only the envelope is new.

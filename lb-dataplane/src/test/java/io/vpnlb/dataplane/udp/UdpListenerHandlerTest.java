@@ -41,7 +41,7 @@ class UdpListenerHandlerTest {
             new MemberStats());
     private final Connector connector = new Connector();
     private final List<InetSocketAddress> routed = new ArrayList<>();
-    private SessionRouter router = (service, listener, client) -> {
+    private SessionRouter router = (service, listener, client, first) -> {
         routed.add(client);
         return member;
     };
@@ -61,12 +61,32 @@ class UdpListenerHandlerTest {
         }
     }
 
+    private ListenerSnapshot.Role role = ListenerSnapshot.Role.PLAIN;
+    private final List<String> learned = new ArrayList<>();
+
     private void start() {
         PoolSnapshot pool = new PoolSnapshot("vpn", Algorithm.ROUND_ROBIN, List.of(member), List.of(member), null);
-        ServiceSnapshot service = new ServiceSnapshot(0, "ikev2", ServiceType.IKEV2, VIP.getAddress(),
-                List.of(new ListenerSnapshot("ikev2/4500", 4500, 14500)), true, idleTimeoutNanos, maxSessions, pool);
+        ServiceSnapshot service = new ServiceSnapshot(0, "udp", ServiceType.UDP, VIP.getAddress(),
+                List.of(new ListenerSnapshot("udp/4500", 4500, 14500, role)), true, idleTimeoutNanos, maxSessions, pool);
         DataPlaneSnapshot snapshot = new DataPlaneSnapshot(1, List.of(service));
-        handler = new UdpListenerHandler(0, 0, () -> snapshot, (s, l, c) -> router.route(s, l, c), connector, limit);
+        SessionRouter recording = new SessionRouter() {
+            @Override
+            public MemberSnapshot route(ServiceSnapshot s, ListenerSnapshot l, InetSocketAddress c,
+                                        io.vpnlb.dataplane.wire.DatagramClassifier f) {
+                return router.route(s, l, c, f);
+            }
+
+            @Override
+            public void learnIke(ServiceSnapshot s, MemberSnapshot m, long initiatorSpi, long responderSpi) {
+                learned.add(String.format("ike %x %x", initiatorSpi, responderSpi));
+            }
+
+            @Override
+            public void learnEsp(ServiceSnapshot s, MemberSnapshot m, int spi) {
+                learned.add(String.format("esp %x", spi));
+            }
+        };
+        handler = new UdpListenerHandler(0, 0, () -> snapshot, recording, connector, limit);
         listener = new EmbeddedChannel(handler);
     }
 
@@ -144,7 +164,7 @@ class UdpListenerHandlerTest {
 
     @Test
     void noEligibleMemberDropsAndCountsAndReleases() {
-        router = (service, listener, client) -> null;
+        router = (service, listener, client, first) -> null;
         start();
         ByteBuf content = bytes("nobody home");
 
@@ -283,12 +303,81 @@ class UdpListenerHandlerTest {
     }
 
     @Test
+    void onANatTPortMalformedDatagramsAreDroppedCountedAndReleased() {
+        role = ListenerSnapshot.Role.NAT_T;
+        start();
+        ByteBuf reservedSpi = hex("000000ff" + "00000001");
+        ByteBuf ikev1 = hex("00000000" + "0102030405060708" + "0000000000000000" + "21" + "10" + "22" + "08"
+                + "00000000" + "0000001c");
+
+        listener.writeInbound(new DatagramPacket(reservedSpi, VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(ikev1, VIP, CLIENT_A));
+
+        assertThat(reservedSpi.refCnt()).isZero();
+        assertThat(ikev1.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.RESERVED_ESP_SPI)).isEqualTo(1);
+        assertThat(handler.counters().drops(DropReason.BAD_IKE_VERSION)).isEqualTo(1);
+        assertThat(connector.opened).isEmpty();
+        assertThat(listener.finish()).isFalse();
+    }
+
+    @Test
+    void spisAreLearnedOncePerSaFromBothDirectionsAndFragmentsAreCounted() {
+        role = ListenerSnapshot.Role.NAT_T;
+        start();
+        String ikeAuthFragment = "00000000" + "0102030405060708" + "1112131415161718" + "35" + "20" + "23" + "08"
+                + "00000001" + "00000024" + "27" + "00" + "0008" + "0001" + "0002";
+        listener.writeInbound(new DatagramPacket(hex(ikeAuthFragment), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(hex(ikeAuthFragment.replace("00010002", "00020002")), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(hex("c0ffee01" + "00000001"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(hex("c0ffee01" + "00000002"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(hex("ff"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        upstream.writeInbound(new DatagramPacket(hex("0badf00d" + "00000001"), address("0.0.0.0", 1),
+                address("192.0.2.11", 14500)));
+
+        assertThat(learned).containsExactly("ike 102030405060708 1112131415161718", "esp c0ffee01", "esp badf00d");
+        assertThat(handler.counters().ikeMessages()).isEqualTo(2);
+        assertThat(handler.counters().ikeFragments()).isEqualTo(2);
+        assertThat(handler.counters().espDatagrams()).isEqualTo(2);
+        assertThat(handler.counters().keepalives()).isEqualTo(1);
+        for (Object out; (out = upstream.readOutbound()) != null; ) {
+            ((ByteBuf) out).release();
+        }
+        ((DatagramPacket) listener.readOutbound()).release();
+    }
+
+    @Test
+    void aMembersIkeSaInitResponseTellsWhetherItOffersFragmentation() {
+        role = ListenerSnapshot.Role.IKE;
+        start();
+        listener.writeInbound(new DatagramPacket(hex("0102030405060708" + "0000000000000000" + "00" + "20" + "22"
+                + "08" + "00000000" + "0000001c"), VIP, CLIENT_A));
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ((ByteBuf) upstream.readOutbound()).release();
+        String notifyFragmentation = "00" + "00" + "0008" + "00" + "00" + "402e";
+
+        upstream.writeInbound(new DatagramPacket(hex("0102030405060708" + "1112131415161718" + "29" + "20" + "22"
+                + "20" + "00000000" + "00000024" + notifyFragmentation), address("0.0.0.0", 1),
+                address("192.0.2.11", 14500)));
+
+        assertThat(member.stats().ikeSaInitResponses()).isEqualTo(1);
+        assertThat(member.stats().fragmentationOffers()).isEqualTo(1);
+        assertThat(learned).containsExactly("ike 102030405060708 0", "ike 102030405060708 1112131415161718");
+        ((DatagramPacket) listener.readOutbound()).release();
+    }
+
+    @Test
     void nonDatagramMessagesAreDroppedAndReleased() {
         start();
         ByteBuf stray = bytes("stray");
         listener.writeInbound(stray);
         assertThat(stray.refCnt()).isZero();
         assertThat(handler.counters().drops(DropReason.NOT_A_DATAGRAM)).isEqualTo(1);
+    }
+
+    private static ByteBuf hex(String hex) {
+        return Unpooled.wrappedBuffer(java.util.HexFormat.of().parseHex(hex));
     }
 
     private static ByteBuf bytes(String text) {
