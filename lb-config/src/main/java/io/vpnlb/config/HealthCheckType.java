@@ -8,7 +8,9 @@ public enum HealthCheckType implements ConfigNamed {
     /** {@code HEAD /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/}. */
     SSTP("sstp"),
     /** A TCP connect. */
-    TCP("tcp");
+    TCP("tcp"),
+    /** A datagram to the member port; any answer is up. */
+    UDP("udp");
 
     private final String configName;
 

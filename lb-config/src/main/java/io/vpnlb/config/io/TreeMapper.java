@@ -47,7 +47,8 @@ final class TreeMapper {
     private static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
     private static final List<String> SERVICE_KEYS = List.of("name", "type", "listen", "ports", "pool",
             "source-nat", "persistence", "session-idle-timeout", "max-sessions", "tls", "ike");
-    private static final List<String> IKE_KEYS = List.of("spi-routing", "max-half-open", "max-half-open-per-source");
+    private static final List<String> IKE_KEYS = List.of("spi-routing", "max-half-open", "max-half-open-per-source",
+            "half-open-timeout", "new-sessions-per-source");
     private static final List<String> PERSISTENCE_KEYS = List.of("scope", "timeout", "max-entries");
     private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file");
     private static final List<String> POOL_KEYS = List.of("name", "algorithm", "members", "health-check",
@@ -204,7 +205,10 @@ final class TreeMapper {
                 integer(ike, "max-half-open", path + ".max-half-open", IkeConfig.DEFAULT_MAX_HALF_OPEN,
                         1, ServiceConfig.MAX_MAX_SESSIONS),
                 integer(ike, "max-half-open-per-source", path + ".max-half-open-per-source",
-                        IkeConfig.DEFAULT_MAX_HALF_OPEN_PER_SOURCE, 1, ServiceConfig.MAX_MAX_SESSIONS));
+                        IkeConfig.DEFAULT_MAX_HALF_OPEN_PER_SOURCE, 1, ServiceConfig.MAX_MAX_SESSIONS),
+                duration(ike, "half-open-timeout", path + ".half-open-timeout", IkeConfig.DEFAULT_HALF_OPEN_TIMEOUT),
+                integer(ike, "new-sessions-per-source", path + ".new-sessions-per-source",
+                        IkeConfig.DEFAULT_NEW_SESSIONS_PER_SOURCE, 1, IkeConfig.MAX_NEW_SESSIONS_PER_SOURCE));
     }
 
     private List<PortMapping> ports(JsonNode service, String path, ServiceType type) {

@@ -256,6 +256,7 @@ public final class ConfigValidator {
         if (service.type() != ServiceType.IKEV2 && !service.ike().equals(IkeConfig.DEFAULT)) {
             add(path + ".ike", "set", "no ike section; IKEv2 awareness applies to ikev2 services only");
         }
+        checkPositive(path + ".ike.half-open-timeout", service.ike().halfOpenTimeout());
         if (service.ike().maxHalfOpenPerSource() > service.ike().maxHalfOpen()) {
             add(path + ".ike.max-half-open-per-source", Integer.toString(service.ike().maxHalfOpenPerSource()),
                     "at most ike.max-half-open (" + service.ike().maxHalfOpen() + ")");
@@ -395,6 +396,7 @@ public final class ConfigValidator {
                 case IKE -> serviceType == ServiceType.IKEV2;
                 case SSTP -> serviceType == ServiceType.SSTP;
                 case TCP -> !serviceType.datagram();
+                case UDP -> serviceType.datagram();
             };
             if (fits) {
                 return true;

@@ -330,7 +330,7 @@ class ConfigLoaderTest {
                 "services[l2tp].type: l2tp (expected: one of ikev2, sstp, ip-https, tcp, udp)",
                 "services[sstp].tls.mode: offload (expected: one of passthrough, terminate, reencrypt)",
                 "pools[vpn].algorithm: least-connections (expected: one of maglev, least-sessions, round-robin)",
-                "pools[vpn].health-check.type: http (expected: one of none, ike, sstp, tcp)");
+                "pools[vpn].health-check.type: http (expected: one of none, ike, sstp, tcp, udp)");
     }
 
     @Test
@@ -340,7 +340,7 @@ class ConfigLoaderTest {
                 pools: [{ name: vpn, members: [{ address: 10.0.0.11 }], health-check: { interval: 5s } }]
                 """)).containsExactly(
                 "services[vpn].type: missing (expected: one of ikev2, sstp, ip-https, tcp, udp)",
-                "pools[vpn].health-check.type: missing (expected: one of none, ike, sstp, tcp)");
+                "pools[vpn].health-check.type: missing (expected: one of none, ike, sstp, tcp, udp)");
     }
 
     @Test

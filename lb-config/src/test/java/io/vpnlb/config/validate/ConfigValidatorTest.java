@@ -333,7 +333,7 @@ class ConfigValidatorTest {
                 PortMapping.same(443))), List.of(ike, sstp));
 
         assertThat(messages(config)).containsExactly(
-                "pools[ike].health-check.type: sstp (expected: one of none, ike for a pool used by services[ikev2])",
+                "pools[ike].health-check.type: sstp (expected: one of none, ike, udp for a pool used by services[ikev2])",
                 "pools[sstp].health-check.type: ike (expected: one of none, sstp, tcp for a pool used by "
                         + "services[sstp])");
     }

@@ -22,6 +22,12 @@ public final class MemberState {
     private volatile Health health;
     private volatile AdminState adminState = AdminState.READY;
     private volatile String lastCheck = "";
+    private volatile long lastCheckNanos;
+    private final java.util.concurrent.atomic.LongAdder checkFailures = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder checks = new java.util.concurrent.atomic.LongAdder();
+    /** Consecutive successes or failures of the current run; written only by the health checker's thread. */
+    int consecutiveSuccesses;
+    int consecutiveFailures;
 
     MemberState(String pool, String key, MemberConfig config, InetAddress address, MemberStats stats,
                 Health initialHealth) {
@@ -84,8 +90,32 @@ public final class MemberState {
         return lastCheck;
     }
 
-    public void lastCheck(String lastCheck) {
-        this.lastCheck = lastCheck;
+    /** How long the last health check took. */
+    public long lastCheckNanos() {
+        return lastCheckNanos;
+    }
+
+    /** Health checks run against this member. */
+    public long checks() {
+        return checks.sum();
+    }
+
+    /** Health checks this member failed. */
+    public long checkFailures() {
+        return checkFailures.sum();
+    }
+
+    void lastCheck(String detail) {
+        this.lastCheck = detail;
+    }
+
+    void recordCheck(boolean up, String detail, long nanos) {
+        checks.increment();
+        if (!up) {
+            checkFailures.increment();
+        }
+        this.lastCheck = detail;
+        this.lastCheckNanos = nanos;
     }
 
     /** May take new clients. */

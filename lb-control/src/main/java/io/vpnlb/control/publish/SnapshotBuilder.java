@@ -63,7 +63,8 @@ public final class SnapshotBuilder {
                     service.sourceNat(),
                     service.sessionIdleTimeout().toNanos(),
                     service.maxSessions(),
-                    pools.get(service.pool())));
+                    pools.get(service.pool()),
+                    service.ike()));
         }
         return new DataPlaneSnapshot(++version, services);
     }

@@ -73,7 +73,10 @@ final class TestMember implements AutoCloseable {
         }
     }
 
-    /** n bytes of a fixed pattern that a truncation or a reordering would change. */
+    /**
+     * n bytes of a fixed pattern that a truncation or a reordering would change. It starts with a valid ESP SPI
+     * (0x001F3E5D, not reserved) so that it passes NAT-T inspection as an ESP datagram.
+     */
     static byte[] bigPayload(int n) {
         byte[] payload = new byte[n];
         for (int i = 0; i < n; i++) {

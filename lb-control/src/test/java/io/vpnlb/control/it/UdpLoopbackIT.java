@@ -101,9 +101,10 @@ class UdpLoopbackIT {
             List<Future<String[]>> results = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+                long spi = 0x5000_0000_0000_0000L + i;
                 results.add(pool.submit(() -> {
-                    String ike = memberOf(exchange(source, new InetSocketAddress(vip, ikePort), "IKE_SA_INIT"));
-                    String natT = memberOf(exchange(source, new InetSocketAddress(vip, natTPort), "ESP"));
+                    String ike = memberOf(exchange(source, new InetSocketAddress(vip, ikePort), ikeSaInit(spi, false)));
+                    String natT = memberOf(exchange(source, new InetSocketAddress(vip, natTPort), esp(spi)));
                     return new String[] {source.getHostAddress(), ike, natT};
                 }));
             }
@@ -130,6 +131,7 @@ class UdpLoopbackIT {
         InetSocketAddress natT = new InetSocketAddress("127.0.0.1", natTPort);
         try (DatagramSocket socket = clientSocket(source)) {
             for (int size : new int[] {9_000, 65_000, 65_507}) {
+                // The member answers with length and digest; the payload is an ESP datagram of that size.
                 byte[] payload = TestMember.bigPayload(size);
                 String answer = send(socket, natT, payload);
                 assertThat(answer).endsWith("|" + size + "|" + TestMember.sha256(payload, size));
@@ -148,7 +150,7 @@ class UdpLoopbackIT {
         InetAddress source = InetAddress.getByName("127.0.0.251");
         InetSocketAddress client;
         try (DatagramSocket socket = clientSocket(source)) {
-            assertThat(send(socket, new InetSocketAddress("127.0.0.1", ikePort), "hello".getBytes(StandardCharsets.US_ASCII)))
+            assertThat(send(socket, new InetSocketAddress("127.0.0.1", ikePort), ikeSaInit(0x77, false)))
                     .startsWith("127.0.1.");
             client = (InetSocketAddress) socket.getLocalSocketAddress();
         }
@@ -195,10 +197,26 @@ class UdpLoopbackIT {
         return answer == null ? null : answer.substring(0, answer.indexOf('|'));
     }
 
-    private static String exchange(InetAddress source, InetSocketAddress to, String text) throws IOException {
+    private static String exchange(InetAddress source, InetSocketAddress to, byte[] datagram) throws IOException {
         try (DatagramSocket socket = clientSocket(source)) {
-            return send(socket, to, text.getBytes(StandardCharsets.US_ASCII));
+            return send(socket, to, datagram);
         }
+    }
+
+    /** An IKE_SA_INIT request header (RFC 7296), behind the non-ESP marker for the NAT-T port. */
+    static byte[] ikeSaInit(long spi, boolean natT) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((natT ? 4 : 0) + 28);
+        if (natT) {
+            buf.putInt(0);
+        }
+        buf.putLong(spi).putLong(0).put((byte) 0).put((byte) 0x20).put((byte) 34).put((byte) 0x08).putInt(0)
+                .putInt(28);
+        return buf.array();
+    }
+
+    /** An ESP-in-UDP datagram (RFC 3948) with a SPI derived from {@code seed}. */
+    static byte[] esp(long seed) {
+        return java.nio.ByteBuffer.allocate(16).putInt((int) seed | 0x1000).putInt(1).putLong(seed).array();
     }
 
     private static DatagramSocket clientSocket(InetAddress source) throws SocketException {

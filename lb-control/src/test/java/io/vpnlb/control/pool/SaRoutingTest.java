@@ -48,7 +48,7 @@ class SaRoutingTest {
                 List.of(PortMapping.same(500), PortMapping.same(4500)), "vpn", true,
                 new PersistenceConfig(PersistenceScope.VIP, Duration.ofMinutes(10), 1000),
                 ServiceConfig.DEFAULT_SESSION_IDLE_TIMEOUT, ServiceConfig.DEFAULT_MAX_SESSIONS, null,
-                new IkeConfig(spiRouting, IkeConfig.DEFAULT_MAX_HALF_OPEN, IkeConfig.DEFAULT_MAX_HALF_OPEN_PER_SOURCE));
+                IkeConfig.DEFAULT.withSpiRouting(spiRouting));
         return config(List.of(service), pool("vpn", Algorithm.ROUND_ROBIN, member("10.0.0.11", 1, 1),
                 member("10.0.0.12", 1, 1), member("10.0.0.13", 1, 1)));
     }

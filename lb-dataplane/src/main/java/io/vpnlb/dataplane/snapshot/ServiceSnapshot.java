@@ -1,5 +1,6 @@
 package io.vpnlb.dataplane.snapshot;
 
+import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
 
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.Objects;
  * @param index              position in {@link DataPlaneSnapshot#services()}; stable for the life of the listeners
  * @param idleTimeoutNanos   sessions idle for longer are closed
  * @param maxSessions        new sessions beyond this count are refused
+ * @param ike                IKEv2 awareness and flood protection (ikev2 services)
  */
 public record ServiceSnapshot(
         int index,
@@ -22,7 +24,8 @@ public record ServiceSnapshot(
         boolean sourceNat,
         long idleTimeoutNanos,
         int maxSessions,
-        PoolSnapshot pool) {
+        PoolSnapshot pool,
+        IkeConfig ike) {
 
     public ServiceSnapshot {
         Objects.requireNonNull(name, "name");
@@ -30,5 +33,6 @@ public record ServiceSnapshot(
         Objects.requireNonNull(listenAddress, "listenAddress");
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(ike, "ike");
     }
 }

@@ -29,7 +29,9 @@ public enum DropReason {
     /** The service already has {@code ike.max-half-open} half-open IKE sessions. */
     HALF_OPEN_LIMIT("half_open_limit"),
     /** The client address already has {@code ike.max-half-open-per-source} half-open IKE sessions. */
-    HALF_OPEN_SOURCE_LIMIT("half_open_source_limit");
+    HALF_OPEN_SOURCE_LIMIT("half_open_source_limit"),
+    /** The client address opens new sessions faster than {@code ike.new-sessions-per-source} per second. */
+    NEW_SESSION_RATE("new_session_rate");
 
     private static final DropReason[] VALUES = values();
 

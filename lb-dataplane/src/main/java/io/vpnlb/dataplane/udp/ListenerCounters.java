@@ -14,6 +14,7 @@ public final class ListenerCounters {
     long sessionsCreated;
     long sessionsExpired;
     long sessionsClosed;
+    long halfOpenExpired;
     long upstreamErrors;
     long ikeMessages;
     long ikeFragments;
@@ -47,6 +48,11 @@ public final class ListenerCounters {
     /** Sessions closed because they were idle for longer than {@code session-idle-timeout}. */
     public long sessionsExpired() {
         return sessionsExpired;
+    }
+
+    /** Half-open IKE sessions closed because the member did not answer within {@code ike.half-open-timeout}. */
+    public long halfOpenExpired() {
+        return halfOpenExpired;
     }
 
     /** Sessions closed for any reason, expiry included. */
@@ -104,6 +110,7 @@ public final class ListenerCounters {
         sessionsCreated += other.sessionsCreated;
         sessionsExpired += other.sessionsExpired;
         sessionsClosed += other.sessionsClosed;
+        halfOpenExpired += other.halfOpenExpired;
         upstreamErrors += other.upstreamErrors;
         ikeMessages += other.ikeMessages;
         ikeFragments += other.ikeFragments;

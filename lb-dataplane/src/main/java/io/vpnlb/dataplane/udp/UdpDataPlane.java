@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.UnixChannelOption;
+import io.vpnlb.config.ServiceType;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
@@ -50,8 +51,10 @@ public final class UdpDataPlane implements AutoCloseable {
                     continue;
                 }
                 SessionLimit limit = new SessionLimit();
+                FloodGuard guard = service.type() == ServiceType.IKEV2 ? new FloodGuard() : null;
                 for (int li = 0; li < service.listeners().size(); li++) {
-                    bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit));
+                    bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit,
+                            guard));
                 }
             }
         } catch (RuntimeException e) {
@@ -65,7 +68,8 @@ public final class UdpDataPlane implements AutoCloseable {
 
     private static UdpListenerGroup bind(NetTransport transport, EventLoopGroup group, int loops,
                                          SnapshotSource snapshots, SessionRouter router, UpstreamConnector connector,
-                                         ServiceSnapshot service, int listenerIndex, SessionLimit limit) {
+                                         ServiceSnapshot service, int listenerIndex, SessionLimit limit,
+                                         FloodGuard guard) {
         ListenerSnapshot listener = service.listeners().get(listenerIndex);
         InetSocketAddress address = new InetSocketAddress(service.listenAddress(), listener.listenPort());
         int sockets = transport.supportsReusePort() ? loops : 1;
@@ -78,7 +82,7 @@ public final class UdpDataPlane implements AutoCloseable {
                 channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
             }
             UdpListenerHandler handler =
-                    new UdpListenerHandler(service.index(), listenerIndex, snapshots, router, connector, limit);
+                    new UdpListenerHandler(service.index(), listenerIndex, snapshots, router, connector, limit, guard);
             channel.pipeline().addLast(handler);
             ChannelFuture registered = group.register(channel).syncUninterruptibly();
             ChannelFuture bindFuture = registered.channel().bind(address).awaitUninterruptibly();
@@ -90,7 +94,7 @@ public final class UdpDataPlane implements AutoCloseable {
             channels.add(channel);
             handlers.add(handler);
         }
-        return new UdpListenerGroup(service.name(), listener, address, channels, handlers);
+        return new UdpListenerGroup(service.name(), listener, address, channels, handlers, limit, guard);
     }
 
     private static void closeChannels(List<Channel> channels) {

@@ -16,14 +16,28 @@ public final class UdpListenerGroup {
     private final InetSocketAddress address;
     private final List<Channel> channels;
     private final List<UdpListenerHandler> handlers;
+    private final SessionLimit limit;
+    private final FloodGuard guard;
 
     UdpListenerGroup(String serviceName, ListenerSnapshot listener, InetSocketAddress address,
-                     List<Channel> channels, List<UdpListenerHandler> handlers) {
+                     List<Channel> channels, List<UdpListenerHandler> handlers, SessionLimit limit, FloodGuard guard) {
         this.serviceName = serviceName;
         this.listener = listener;
         this.address = address;
         this.channels = List.copyOf(channels);
         this.handlers = List.copyOf(handlers);
+        this.limit = limit;
+        this.guard = guard;
+    }
+
+    /** Live sessions of the listener's service, across all its listeners and loops. */
+    public SessionLimit sessionLimit() {
+        return limit;
+    }
+
+    /** New-session admission of the listener's ikev2 service, or {@code null} for plain UDP. */
+    public FloodGuard floodGuard() {
+        return guard;
     }
 
     public String serviceName() {

@@ -15,6 +15,7 @@ import io.vpnlb.dataplane.snapshot.SessionRouter;
 import io.vpnlb.dataplane.snapshot.SnapshotSource;
 import io.vpnlb.dataplane.wire.DatagramClassifier;
 import io.vpnlb.dataplane.wire.DatagramKind;
+import io.vpnlb.dataplane.wire.IkeHeaderFlyweight;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,8 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private final SessionRouter router;
     private final UpstreamConnector connector;
     private final SessionLimit limit;
+    /** New-session admission of an ikev2 service; {@code null} on plain UDP listeners. */
+    private final FloodGuard guard;
     private final ListenerCounters counters = new ListenerCounters();
     private final DatagramClassifier classifier = new DatagramClassifier();
     private final ListenerSnapshot.Role role;
@@ -76,13 +79,14 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private long logNextUpstreamErrorNanos = System.nanoTime();
 
     public UdpListenerHandler(int serviceIndex, int listenerIndex, SnapshotSource snapshots, SessionRouter router,
-                              UpstreamConnector connector, SessionLimit limit) {
+                              UpstreamConnector connector, SessionLimit limit, FloodGuard guard) {
         this.serviceIndex = serviceIndex;
         this.listenerIndex = listenerIndex;
         this.snapshots = snapshots;
         this.router = router;
         this.connector = connector;
         this.limit = limit;
+        this.guard = guard;
         this.role = snapshots.current().service(serviceIndex).listeners().get(listenerIndex).role();
         this.natT = role == ListenerSnapshot.Role.NAT_T;
     }
@@ -237,13 +241,23 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private UdpSession createSession(ChannelHandlerContext ctx, InetSocketAddress sender, long now,
                                      DatagramClassifier first) {
         ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        boolean halfOpen = guard != null && isIkeSaInitRequest(first);
+        if (guard != null) {
+            DropReason refused = guard.admit(sender.getAddress(), halfOpen, service.ike(), now);
+            if (refused != null) {
+                counters.drop(refused);
+                return null;
+            }
+        }
         if (!limit.tryAcquire(service.maxSessions())) {
+            releaseHalfOpen(halfOpen, sender);
             counters.drop(DropReason.SESSION_LIMIT);
             return null;
         }
         ListenerSnapshot listener = service.listeners().get(listenerIndex);
         MemberSnapshot member = router.route(service, listener, sender, first);
         if (member == null) {
+            releaseHalfOpen(halfOpen, sender);
             limit.release();
             counters.drop(DropReason.NO_MEMBER);
             return null;
@@ -259,12 +273,14 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             // For example EMFILE: the process is out of file descriptors.
             member.stats().sessionClosed();
+            releaseHalfOpen(halfOpen, sender);
             limit.release();
             counters.drop(DropReason.UPSTREAM_FAILED);
             logUpstreamError(OPEN_FAILED, target, e);
             return null;
         }
         session.upstream = connect.channel();
+        session.halfOpen = halfOpen;
         if (address instanceof Inet4Address) {
             ipv4Sessions.put(key, session);
         } else {
@@ -273,6 +289,29 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         counters.sessionsCreated++;
         connect.addListener(session.connectListener());
         return session;
+    }
+
+    private static boolean isIkeSaInitRequest(DatagramClassifier first) {
+        if (first.kind() != DatagramKind.IKE) {
+            return false;
+        }
+        IkeHeaderFlyweight ike = first.ike();
+        return ike.exchangeType() == IkeHeaderFlyweight.EXCHANGE_IKE_SA_INIT && !ike.isResponse()
+                && ike.responderSpi() == 0;
+    }
+
+    private void releaseHalfOpen(boolean halfOpen, InetSocketAddress client) {
+        if (halfOpen) {
+            guard.release(client.getAddress());
+        }
+    }
+
+    /** The member sent its first datagram to a half-open session: it is half-open no more. */
+    void memberAnswered(UdpSession session) {
+        if (session.halfOpen) {
+            session.halfOpen = false;
+            guard.release(session.client.getAddress());
+        }
     }
 
     void upstreamFailed(UdpSession session, Throwable cause) {
@@ -309,6 +348,10 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         } else {
             ipv6Sessions.remove(session.client);
         }
+        if (session.halfOpen) {
+            session.halfOpen = false;
+            guard.release(session.client.getAddress());
+        }
         session.close();
         limit.release();
         counters.sessionsClosed++;
@@ -321,26 +364,24 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     /** Closes sessions whose last datagram is older than the idle timeout at {@code now}. */
     void sweep(long now) {
-        long timeout = snapshots.current().service(serviceIndex).idleTimeoutNanos();
-        boolean inspected = role.inspected();
+        ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        long timeout = service.idleTimeoutNanos();
+        long halfOpenTimeout = service.ike().halfOpenTimeout().toNanos();
         List<UdpSession> victims = expired;
         for (UdpSession session : ipv4Sessions.values()) {
-            if (now - session.lastActivityNanos > timeout) {
-                victims.add(session);
-            } else if (inspected) {
-                session.refreshSpis(router, now, SPI_REFRESH_NANOS);
-            }
+            sweep(session, now, timeout, halfOpenTimeout, victims);
         }
         for (UdpSession session : ipv6Sessions.values()) {
-            if (now - session.lastActivityNanos > timeout) {
-                victims.add(session);
-            } else if (inspected) {
-                session.refreshSpis(router, now, SPI_REFRESH_NANOS);
-            }
+            sweep(session, now, timeout, halfOpenTimeout, victims);
         }
         for (int i = 0, n = victims.size(); i < n; i++) {
-            counters.sessionsExpired++;
-            remove(victims.get(i));
+            UdpSession session = victims.get(i);
+            if (session.halfOpen) {
+                counters.halfOpenExpired++;
+            } else {
+                counters.sessionsExpired++;
+            }
+            remove(session);
         }
         victims.clear();
     }
@@ -372,6 +413,15 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         }
         victims.clear();
         return closed;
+    }
+
+    private void sweep(UdpSession session, long now, long timeout, long halfOpenTimeout, List<UdpSession> victims) {
+        if (now - session.lastActivityNanos > timeout
+                || (session.halfOpen && now - session.createdNanos > halfOpenTimeout)) {
+            victims.add(session);
+        } else if (role.inspected()) {
+            session.refreshSpis(router, now, SPI_REFRESH_NANOS);
+        }
     }
 
     private void closeAll() {

@@ -31,6 +31,9 @@ public final class UdpSession {
     final UdpListenerHandler listener;
     Channel upstream;
     long lastActivityNanos;
+    final long createdNanos;
+    /** Opened by an IKE_SA_INIT request that the member has not answered yet. */
+    boolean halfOpen;
     boolean upstreamFlushPending;
     /** The SPIs this session last reported to the router, so that each is learned once, not per datagram. */
     private long ikeInitiatorSpi;
@@ -50,6 +53,7 @@ public final class UdpSession {
         this.target = target;
         this.listener = listener;
         this.lastActivityNanos = nowNanos;
+        this.createdNanos = nowNanos;
         this.spisLearnedNanos = nowNanos;
     }
 

@@ -41,6 +41,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session.lastActivityNanos = System.nanoTime();
+        if (session.halfOpen) {
+            listener.memberAnswered(session);
+        }
         listener.observeMemberDatagram(session, content);
         counters.txDatagrams++;
         counters.txBytes += content.readableBytes();

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
@@ -62,12 +63,14 @@ class UdpListenerHandlerTest {
     }
 
     private ListenerSnapshot.Role role = ListenerSnapshot.Role.PLAIN;
+    private IkeConfig ike = IkeConfig.DEFAULT;
+    private FloodGuard guard;
     private final List<String> learned = new ArrayList<>();
 
     private void start() {
         PoolSnapshot pool = new PoolSnapshot("vpn", Algorithm.ROUND_ROBIN, List.of(member), List.of(member), null);
         ServiceSnapshot service = new ServiceSnapshot(0, "udp", ServiceType.UDP, VIP.getAddress(),
-                List.of(new ListenerSnapshot("udp/4500", 4500, 14500, role)), true, idleTimeoutNanos, maxSessions, pool);
+                List.of(new ListenerSnapshot("udp/4500", 4500, 14500, role)), true, idleTimeoutNanos, maxSessions, pool, ike);
         DataPlaneSnapshot snapshot = new DataPlaneSnapshot(1, List.of(service));
         SessionRouter recording = new SessionRouter() {
             @Override
@@ -86,7 +89,8 @@ class UdpListenerHandlerTest {
                 learned.add(String.format("esp %x", spi));
             }
         };
-        handler = new UdpListenerHandler(0, 0, () -> snapshot, recording, connector, limit);
+        guard = role.inspected() ? new FloodGuard() : null;
+        handler = new UdpListenerHandler(0, 0, () -> snapshot, recording, connector, limit, guard);
         listener = new EmbeddedChannel(handler);
     }
 
@@ -365,6 +369,99 @@ class UdpListenerHandlerTest {
         assertThat(member.stats().fragmentationOffers()).isEqualTo(1);
         assertThat(learned).containsExactly("ike 102030405060708 0", "ike 102030405060708 1112131415161718");
         ((DatagramPacket) listener.readOutbound()).release();
+    }
+
+    private static String ikeSaInit(long spi) {
+        return String.format("%016x", spi) + "0000000000000000" + "00" + "20" + "22" + "08" + "00000000" + "0000001c";
+    }
+
+    private static InetSocketAddress port(InetSocketAddress client, int port) {
+        return new InetSocketAddress(client.getAddress(), port);
+    }
+
+    @Test
+    void halfOpenSessionsAreBoundedPerSourceAndFreedWhenTheMemberAnswers() {
+        role = ListenerSnapshot.Role.IKE;
+        ike = new IkeConfig(true, 100, 2, java.time.Duration.ofSeconds(30), 1000);
+        start();
+        listener.writeInbound(new DatagramPacket(hex(ikeSaInit(1)), VIP, port(CLIENT_A, 1001)));
+        listener.writeInbound(new DatagramPacket(hex(ikeSaInit(2)), VIP, port(CLIENT_A, 1002)));
+        ByteBuf third = hex(ikeSaInit(3));
+        listener.writeInbound(new DatagramPacket(third, VIP, port(CLIENT_A, 1003)));
+        listener.writeInbound(new DatagramPacket(hex(ikeSaInit(4)), VIP, port(CLIENT_B, 1004)));
+
+        assertThat(third.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.HALF_OPEN_SOURCE_LIMIT)).isEqualTo(1);
+        assertThat(guard.halfOpen()).isEqualTo(3);
+
+        // The member answers the first: that session is established and its slot is free again.
+        EmbeddedChannel first = connector.opened.get(0);
+        first.writeInbound(new DatagramPacket(hex(ikeSaInit(1).replace("22080000", "22200000")),
+                address("0.0.0.0", 1), address("192.0.2.11", 14500)));
+        listener.writeInbound(new DatagramPacket(hex(ikeSaInit(5)), VIP, port(CLIENT_A, 1005)));
+
+        assertThat(handler.sessionCount()).isEqualTo(4);
+        assertThat(guard.halfOpen()).isEqualTo(3);
+        releaseAll();
+    }
+
+    @Test
+    void theServiceWideHalfOpenBoundRefusesNewIkeSaInitsButNotEsp() {
+        role = ListenerSnapshot.Role.NAT_T;
+        ike = new IkeConfig(true, 1, 1, java.time.Duration.ofSeconds(30), 1000);
+        start();
+        listener.writeInbound(new DatagramPacket(hex("00000000" + ikeSaInit(1)), VIP, CLIENT_A));
+        ByteBuf refused = hex("00000000" + ikeSaInit(2));
+        listener.writeInbound(new DatagramPacket(refused, VIP, CLIENT_B));
+        listener.writeInbound(new DatagramPacket(hex("c0ffee01" + "00000001"), VIP, CLIENT_V6));
+
+        assertThat(refused.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.HALF_OPEN_LIMIT)).isEqualTo(1);
+        assertThat(handler.session(CLIENT_V6)).isNotNull();
+        releaseAll();
+    }
+
+    @Test
+    void aSourceOpeningSessionsTooFastIsRefusedAfterItsBurst() {
+        role = ListenerSnapshot.Role.NAT_T;
+        ike = new IkeConfig(true, 100, 100, java.time.Duration.ofSeconds(30), 1);
+        start();
+        for (int port = 1; port <= 3; port++) {
+            listener.writeInbound(new DatagramPacket(hex("c0ffee01" + "00000001"), VIP, port(CLIENT_A, port)));
+        }
+
+        assertThat(handler.sessionCount()).isEqualTo(2);
+        assertThat(handler.counters().drops(DropReason.NEW_SESSION_RATE)).isEqualTo(1);
+        releaseAll();
+    }
+
+    @Test
+    void unansweredHalfOpenSessionsExpireAfterTheHalfOpenTimeout() {
+        role = ListenerSnapshot.Role.IKE;
+        ike = new IkeConfig(true, 100, 16, java.time.Duration.ofSeconds(10), 1000);
+        start();
+        listener.writeInbound(new DatagramPacket(hex(ikeSaInit(1)), VIP, CLIENT_A));
+        long created = handler.session(CLIENT_A).createdNanos;
+
+        handler.sweep(created + TimeUnit.SECONDS.toNanos(9));
+        assertThat(handler.sessionCount()).isEqualTo(1);
+        handler.sweep(created + TimeUnit.SECONDS.toNanos(11));
+
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(handler.counters().halfOpenExpired()).isEqualTo(1);
+        assertThat(guard.halfOpen()).isZero();
+        releaseAll();
+    }
+
+    private void releaseAll() {
+        for (EmbeddedChannel upstream : connector.opened) {
+            for (Object out; (out = upstream.readOutbound()) != null; ) {
+                io.netty.util.ReferenceCountUtil.release(out);
+            }
+        }
+        for (Object out; (out = listener.readOutbound()) != null; ) {
+            io.netty.util.ReferenceCountUtil.release(out);
+        }
     }
 
     @Test
