@@ -10,6 +10,7 @@ import io.vpnlb.control.pool.AdminState;
 import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.control.pool.PoolManager;
 import io.vpnlb.control.pool.HealthTransitions;
+import io.vpnlb.dataplane.udp.UdpDataPlane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,14 @@ public final class HealthChecker implements AutoCloseable {
         this.probes = Executors.newFixedThreadPool(probeThreads, threads("vpnlb-health"));
     }
 
-    /** Starts checking every pool of {@code pools} that has a health check; returns at once. */
-    public static HealthChecker start(PoolManager pools) {
+    /** How often member IKE fragmentation support is compared with what clients send. */
+    static final long FRAGMENTATION_WATCH_SECONDS = 30;
+
+    /**
+     * Starts checking every pool of {@code pools} that has a health check, and watching members' IKE fragmentation
+     * support against the traffic of {@code udp}; returns at once.
+     */
+    public static HealthChecker start(PoolManager pools, UdpDataPlane udp) {
         LbConfig config = pools.config();
         int checked = 0;
         for (PoolConfig pool : config.pools()) {
@@ -69,6 +76,9 @@ public final class HealthChecker implements AutoCloseable {
                     check.type().configName(), Probes.format(check.interval()), Probes.format(check.timeout()),
                     check.rise(), check.fall());
         }
+        FragmentationWatch watch = new FragmentationWatch(pools, udp);
+        checker.tasks.add(checker.timer.scheduleWithFixedDelay(watch::check, FRAGMENTATION_WATCH_SECONDS,
+                FRAGMENTATION_WATCH_SECONDS, TimeUnit.SECONDS));
         return checker;
     }
 

@@ -1,15 +1,18 @@
 package io.vpnlb.dataplane.transport;
 
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -43,6 +46,11 @@ public enum NetTransport {
         public ChannelFactory<DatagramChannel> datagramChannelFactory() {
             return IoUringDatagramChannel::new;
         }
+
+        @Override
+        public ChannelOption<Boolean> ipTransparent() {
+            return IoUringChannelOption.IP_TRANSPARENT;
+        }
     },
     EPOLL("epoll", true) {
         @Override
@@ -63,6 +71,11 @@ public enum NetTransport {
         @Override
         public ChannelFactory<DatagramChannel> datagramChannelFactory() {
             return EpollDatagramChannel::new;
+        }
+
+        @Override
+        public ChannelOption<Boolean> ipTransparent() {
+            return EpollChannelOption.IP_TRANSPARENT;
         }
     },
     NIO("nio", false) {
@@ -103,6 +116,14 @@ public enum NetTransport {
     abstract IoHandlerFactory ioHandlerFactory();
 
     public abstract ChannelFactory<DatagramChannel> datagramChannelFactory();
+
+    /**
+     * The socket option that lets an upstream socket bind a foreign address (the client's, in transparent mode),
+     * or {@code null} when the transport has none (NIO).
+     */
+    public ChannelOption<Boolean> ipTransparent() {
+        return null;
+    }
 
     /** The configuration spelling: {@code io_uring}, {@code epoll} or {@code nio}. */
     public String displayName() {

@@ -24,6 +24,11 @@ public final class ChannelUpstreamConnector implements UpstreamConnector {
                                  InetSocketAddress local) {
         DatagramChannel channel = transport.datagramChannelFactory().newChannel();
         UdpChannels.configure(channel);
+        if (local != null && local.getPort() != 0) {
+            // Transparent mode: bind the client's own address and port, which is not local to this host.
+            channel.config().setOption(transport.ipTransparent(), true);
+            channel.config().setOption(io.netty.channel.ChannelOption.SO_REUSEADDR, true);
+        }
         channel.pipeline().addLast(handler);
         ChannelPromise connected = channel.newPromise();
         ChannelFuture registered = loop.register(channel);

@@ -269,7 +269,9 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         member.stats().sessionOpened();
         ChannelFuture connect;
         try {
-            connect = connector.connect(ctx.channel().eventLoop(), new UpstreamHandler(session), target, null);
+            // Source NAT: an ephemeral port of this host. Transparent: the client's own address and port.
+            InetSocketAddress local = service.sourceNat() ? null : sender;
+            connect = connector.connect(ctx.channel().eventLoop(), new UpstreamHandler(session), target, local);
         } catch (RuntimeException e) {
             // For example EMFILE: the process is out of file descriptors.
             member.stats().sessionClosed();
