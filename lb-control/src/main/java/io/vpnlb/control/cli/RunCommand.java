@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         log.info("configuration: {}", config == null ? "embedded default" : config.toAbsolutePath());
         Balancer balancer;
         try {
-            balancer = Balancer.start(loaded, loops);
+            balancer = Balancer.start(loaded, loops, new Balancer.Options(config, true));
         } catch (Balancer.StartException e) {
             spec.commandLine().getErr().println("vpnlb: " + e.getMessage());
             return VpnlbCommand.EXIT_INVALID;
@@ -55,8 +55,25 @@ final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "vpnlb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        reloadOnHangup(balancer);
         log.info("vpnlb running (pid {})", ProcessHandle.current().pid());
         stopped.await();
         return 0;
+    }
+
+    /** SIGHUP reloads the configuration file, like {@code POST /api/v1/reload}. */
+    @SuppressWarnings("removal")
+    private static void reloadOnHangup(Balancer balancer) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                try {
+                    balancer.reload();
+                } catch (RuntimeException e) {
+                    log.error("reload on SIGHUP failed", e);
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.warn("SIGHUP cannot be handled here ({}); reload with POST /api/v1/reload", e.getMessage());
+        }
     }
 }

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ public final class PoolManager {
 
     private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
 
-    private final Map<String, List<MemberState>> pools = new LinkedHashMap<>();
+    /** Replaced as a whole (reload), never changed in place: readers on other threads see one version. */
+    private volatile Map<String, List<MemberState>> pools;
     private final SnapshotBuilder builder = new SnapshotBuilder();
     private final SnapshotPublisher publisher;
     private final PoolRouter router;
@@ -45,6 +47,7 @@ public final class PoolManager {
 
     public PoolManager(LbConfig config) {
         this.config = Objects.requireNonNull(config);
+        Map<String, List<MemberState>> pools = new LinkedHashMap<>();
         for (PoolConfig pool : config.pools()) {
             List<MemberState> members = new ArrayList<>();
             Health initial = Health.UP;
@@ -59,6 +62,7 @@ public final class PoolManager {
             }
             pools.put(pool.name(), List.copyOf(members));
         }
+        this.pools = Collections.unmodifiableMap(pools);
         this.router = new PoolRouter(config);
         this.publisher = new SnapshotPublisher(builder.build(config, this::member));
     }
@@ -123,6 +127,10 @@ public final class PoolManager {
     }
 
     public synchronized void adminState(MemberState member, AdminState state) {
+        member = live(member);
+        if (member == null) {
+            return;
+        }
         AdminState before = member.adminState();
         if (before == state) {
             return;
@@ -134,6 +142,10 @@ public final class PoolManager {
     }
 
     public synchronized void weight(MemberState member, int weight) {
+        member = live(member);
+        if (member == null) {
+            return;
+        }
         if (member.weight() == weight) {
             return;
         }
@@ -143,6 +155,10 @@ public final class PoolManager {
     }
 
     public synchronized void health(MemberState member, Health health) {
+        member = live(member);
+        if (member == null) {
+            return;
+        }
         Health before = member.health();
         if (before == health) {
             return;
@@ -162,6 +178,124 @@ public final class PoolManager {
             router.forgetMember(member.address());
             evictor.evict(member.pool(), member.key());
         }
+    }
+
+    /**
+     * Applies a new configuration that passed validation and keeps the running services and their listeners
+     * (same names, in the same order, with the same ports: service indices stay stable for running listeners).
+     * Members are matched by {@code address:port}: a kept member keeps its counters, health, admin state and
+     * live sessions, and its operator-set weight unless the configured weight changed; a new member starts
+     * READY and UP; a removed member's sessions are closed and its persistence entries dropped. One new snapshot
+     * is published for the whole change.
+     *
+     * @return what changed, one line each, empty when nothing did
+     */
+    public synchronized List<String> apply(LbConfig next) {
+        LbConfig before = config;
+        Map<String, List<MemberState>> old = pools;
+        Map<String, List<MemberState>> rebuilt = new LinkedHashMap<>();
+        List<String> changes = new ArrayList<>();
+        for (PoolConfig pool : next.pools()) {
+            PoolConfig previous = before.pool(pool.name());
+            if (previous == null) {
+                changes.add("pool " + pool.name() + " added");
+            } else if (previous.algorithm() != pool.algorithm()
+                    || previous.maglevTableSize() != pool.maglevTableSize()) {
+                changes.add("pool " + pool.name() + ": algorithm " + previous.algorithm().configName() + " -> "
+                        + pool.algorithm().configName() + ", maglev-table-size " + previous.maglevTableSize()
+                        + " -> " + pool.maglevTableSize());
+            }
+            if (previous != null && !previous.healthCheck().equals(pool.healthCheck())) {
+                changes.add("pool " + pool.name() + ": health-check changed");
+            }
+            List<MemberState> members = new ArrayList<>();
+            for (MemberConfig member : pool.members()) {
+                String key = SnapshotBuilder.memberKey(member);
+                MemberState kept = find(old.get(pool.name()), key);
+                InetAddress address = Addresses.parseIp(member.address());
+                if (address == null) {
+                    throw new IllegalArgumentException("pools[" + pool.name() + "]: member address "
+                            + member.address() + " is not an IP literal (validate the configuration first)");
+                }
+                if (kept == null) {
+                    members.add(new MemberState(pool.name(), key, member, address, new MemberStats(), Health.UP));
+                    changes.add("pool " + pool.name() + ": member " + key + " added (weight " + member.weight()
+                            + ", priority " + member.priority() + ")");
+                } else if (kept.config().equals(member)) {
+                    members.add(kept);
+                } else {
+                    MemberState moved = new MemberState(pool.name(), key, member, address, kept.stats(),
+                            kept.health());
+                    moved.adminState(kept.adminState());
+                    moved.lastCheck(kept.lastCheck());
+                    boolean weightChanged = kept.config().weight() != member.weight();
+                    moved.weight(weightChanged ? member.weight() : kept.weight());
+                    members.add(moved);
+                    changes.add("pool " + pool.name() + ": member " + key + " weight " + kept.config().weight()
+                            + " -> " + member.weight() + ", priority " + kept.config().priority() + " -> "
+                            + member.priority());
+                }
+            }
+            rebuilt.put(pool.name(), List.copyOf(members));
+        }
+        List<MemberState> removed = new ArrayList<>();
+        for (Map.Entry<String, List<MemberState>> entry : old.entrySet()) {
+            List<MemberState> now = rebuilt.get(entry.getKey());
+            if (now == null) {
+                changes.add("pool " + entry.getKey() + " removed");
+            }
+            for (MemberState member : entry.getValue()) {
+                if (now == null || find(now, member.key()) == null) {
+                    removed.add(member);
+                    if (now != null) {
+                        changes.add("pool " + entry.getKey() + ": member " + member.key() + " removed");
+                    }
+                }
+            }
+        }
+        this.pools = Collections.unmodifiableMap(rebuilt);
+        this.config = next;
+        publisher.publish(builder.build(next, this::member));
+        for (MemberState member : removed) {
+            if (member.serving()) {
+                if (!addressStillServes(member.address())) {
+                    router.forgetMember(member.address());
+                }
+                evictor.evict(member.pool(), member.key());
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * The current state of the member {@code member} stands for: a reload replaces the state object of a member
+     * whose configuration changed, and a caller (health checker, API) may still hold the old one. {@code null}
+     * when a reload removed the member.
+     */
+    private MemberState live(MemberState member) {
+        return find(pools.get(member.pool()), member.key());
+    }
+
+    private static MemberState find(List<MemberState> members, String key) {
+        if (members != null) {
+            for (MemberState member : members) {
+                if (member.key().equals(key)) {
+                    return member;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean addressStillServes(InetAddress address) {
+        for (List<MemberState> members : pools.values()) {
+            for (MemberState member : members) {
+                if (member.address().equals(address) && member.serving()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The snapshot the data plane reads now. */

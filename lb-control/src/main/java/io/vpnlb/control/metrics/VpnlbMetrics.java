@@ -1,0 +1,240 @@
+package io.vpnlb.control.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.vpnlb.control.persistence.PersistenceTable;
+import io.vpnlb.control.pool.AdminState;
+import io.vpnlb.control.pool.Health;
+import io.vpnlb.control.pool.MemberState;
+import io.vpnlb.control.pool.PoolManager;
+import io.vpnlb.dataplane.udp.DropReason;
+import io.vpnlb.dataplane.udp.ListenerCounters;
+import io.vpnlb.dataplane.udp.UdpDataPlane;
+import io.vpnlb.dataplane.udp.UdpListenerGroup;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The balancer's Prometheus metrics. Nothing here touches the data path: listener meters are functions that
+ * sum the per-loop {@link ListenerCounters} when scraped, member meters read the live {@link MemberState}.
+ *
+ * <p>Series (all names start with {@code vpnlb_}):
+ * <ul>
+ *   <li>per listener ({@code service}, {@code listener}): {@code vpnlb_listener_rx_datagrams_total},
+ *       {@code vpnlb_listener_rx_bytes_total}, {@code vpnlb_listener_tx_datagrams_total},
+ *       {@code vpnlb_listener_tx_bytes_total}, {@code vpnlb_sessions_opened_total},
+ *       {@code vpnlb_sessions_expired_total}, {@code vpnlb_sessions_closed_total}, {@code vpnlb_sessions_active},
+ *       {@code vpnlb_upstream_errors_total}, {@code vpnlb_drops_total{reason}}</li>
+ *   <li>per member ({@code pool}, {@code member}): {@code vpnlb_member_health{state}} and
+ *       {@code vpnlb_member_admin_state{state}} (1 for the current state, 0 for the others),
+ *       {@code vpnlb_member_eligible}, {@code vpnlb_member_weight}, {@code vpnlb_member_sessions_active},
+ *       {@code vpnlb_member_selections_total}, {@code vpnlb_member_health_checks_total},
+ *       {@code vpnlb_member_health_check_failures_total}, {@code vpnlb_member_health_check_duration_seconds}
+ *       (the last check)</li>
+ *   <li>persistence: {@code vpnlb_persistence_entries{scope}}, {@code vpnlb_persistence_hits_total},
+ *       {@code vpnlb_persistence_misses_total}</li>
+ *   <li>control: {@code vpnlb_snapshot_version}, {@code vpnlb_config_reloads_total{result}}</li>
+ *   <li>JVM ({@code jvm_*}, {@code process_*}, {@code system_*}) and Netty's allocator
+ *       ({@code netty_allocator_*})</li>
+ * </ul>
+ */
+public final class VpnlbMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PoolManager pools;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Map<String, List<Meter>> memberMeters = new HashMap<>();
+    private final Set<String> persistenceScopes = new HashSet<>();
+    private final Counter reloadsApplied;
+    private final Counter reloadsRejected;
+
+    public VpnlbMetrics(PoolManager pools, UdpDataPlane udp) {
+        this.pools = pools;
+        for (UdpListenerGroup group : udp.listeners()) {
+            bindListener(group);
+        }
+        FunctionCounter.builder("vpnlb.persistence.hits", pools.router(), r -> r.persistenceHits())
+                .description("New sessions sent to the member their client was persisted to")
+                .register(registry);
+        FunctionCounter.builder("vpnlb.persistence.misses", pools.router(), r -> r.persistenceMisses())
+                .description("New sessions whose client had no usable persistence entry")
+                .register(registry);
+        Gauge.builder("vpnlb.snapshot.version", pools, p -> p.snapshot().version())
+                .description("Version of the data-plane snapshot in use; grows with every change")
+                .strongReference(true).register(registry);
+        reloadsApplied = Counter.builder("vpnlb.config.reloads").tag("result", "applied")
+                .description("Configuration reloads (SIGHUP or POST /api/v1/reload) by result").register(registry);
+        reloadsRejected = Counter.builder("vpnlb.config.reloads").tag("result", "rejected")
+                .description("Configuration reloads (SIGHUP or POST /api/v1/reload) by result").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            new NettyAllocatorMetrics(provider).bindTo(registry);
+        }
+        sync();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Counts a reload. */
+    public void reloaded(boolean applied) {
+        (applied ? reloadsApplied : reloadsRejected).increment();
+    }
+
+    /** Registers the meters of members and persistence scopes that appeared and removes those that left. */
+    public synchronized void sync() {
+        Set<String> live = new HashSet<>();
+        for (String pool : pools.poolNames()) {
+            List<MemberState> members = pools.members(pool);
+            if (members == null) {
+                continue;
+            }
+            for (MemberState member : members) {
+                String id = pool + "\u0000" + member.key();
+                live.add(id);
+                memberMeters.computeIfAbsent(id, unused -> bindMember(pool, member.key(), display(member)));
+            }
+        }
+        memberMeters.entrySet().removeIf(entry -> {
+            if (live.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            return true;
+        });
+        for (PersistenceTable table : pools.router().tables()) {
+            if (persistenceScopes.add(table.scope())) {
+                Gauge.builder("vpnlb.persistence.entries", table, PersistenceTable::size)
+                        .description("Clients remembered by a persistence table")
+                        .tag("scope", table.scope()).strongReference(true).register(registry);
+            }
+        }
+    }
+
+    /** {@code address} for a member whose port comes from the listener, else {@code address:port}. */
+    public static String display(MemberState member) {
+        int port = member.config().port();
+        String address = member.address().getHostAddress();
+        if (port == 0) {
+            return address;
+        }
+        return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+    }
+
+    private List<Meter> bindMember(String pool, String key, String name) {
+        Tags tags = Tags.of("pool", pool, "member", name);
+        List<Meter> meters = new ArrayList<>();
+        for (Health health : Health.values()) {
+            meters.add(Gauge.builder("vpnlb.member.health",
+                            () -> state(pool, key, m -> m.health() == health ? 1 : 0))
+                    .description("Member health from checks: 1 for the current state")
+                    .tags(tags).tag("state", health.name().toLowerCase(Locale.ROOT)).register(registry));
+        }
+        for (AdminState admin : AdminState.values()) {
+            meters.add(Gauge.builder("vpnlb.member.admin.state",
+                            () -> state(pool, key, m -> m.adminState() == admin ? 1 : 0))
+                    .description("Member admin state set by operators: 1 for the current state")
+                    .tags(tags).tag("state", admin.apiName()).register(registry));
+        }
+        meters.add(Gauge.builder("vpnlb.member.eligible", () -> state(pool, key, m -> m.eligible() ? 1 : 0))
+                .description("1 when the member may take new clients (READY, healthy, weight above 0)")
+                .tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.weight", () -> state(pool, key, MemberState::weight))
+                .description("Member weight in use").tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.sessions.active",
+                        () -> state(pool, key, m -> m.stats().activeSessions()))
+                .description("Live sessions bound to the member").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.selections", pools,
+                        p -> state(pool, key, m -> m.stats().selections()))
+                .description("Sessions opened toward the member").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.health.checks", pools,
+                        p -> state(pool, key, MemberState::checks))
+                .description("Health checks run against the member").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.health.check.failures", pools,
+                        p -> state(pool, key, MemberState::checkFailures))
+                .description("Health checks the member failed").tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.health.check.duration.seconds",
+                        () -> state(pool, key, m -> m.lastCheckNanos() / 1e9))
+                .description("Duration of the last health check").tags(tags).register(registry));
+        return meters;
+    }
+
+    private double state(String pool, String key, ToDoubleFunction<MemberState> reading) {
+        MemberState member = pools.member(pool, key);
+        return member == null ? Double.NaN : reading.applyAsDouble(member);
+    }
+
+    private void bindListener(UdpListenerGroup group) {
+        Tags tags = Tags.of("service", group.serviceName(), "listener", group.listener().name());
+        counter("vpnlb.listener.rx.datagrams", "Datagrams received from clients on the listener", group, tags,
+                ListenerCounters::rxDatagrams);
+        counter("vpnlb.listener.rx.bytes", "Bytes received from clients on the listener", group, tags,
+                ListenerCounters::rxBytes);
+        counter("vpnlb.listener.tx.datagrams", "Datagrams sent back to clients from the listener", group, tags,
+                ListenerCounters::txDatagrams);
+        counter("vpnlb.listener.tx.bytes", "Bytes sent back to clients from the listener", group, tags,
+                ListenerCounters::txBytes);
+        counter("vpnlb.sessions.opened", "Sessions opened on the listener (_created is a reserved suffix)", group, tags,
+                ListenerCounters::sessionsCreated);
+        counter("vpnlb.sessions.expired", "Sessions closed after session-idle-timeout", group, tags,
+                ListenerCounters::sessionsExpired);
+        counter("vpnlb.sessions.closed", "Sessions closed for any reason, expiry included", group, tags,
+                ListenerCounters::sessionsClosed);
+        counter("vpnlb.upstream.errors", "Errors on sockets toward members, such as ICMP port unreachable",
+                group, tags, ListenerCounters::upstreamErrors);
+        Gauge.builder("vpnlb.sessions.active", group, g -> {
+                    ListenerCounters sum = g.counters();
+                    return sum.sessionsCreated() - sum.sessionsClosed();
+                })
+                .description("Live sessions on the listener").tags(tags).strongReference(true).register(registry);
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder("vpnlb.drops", group, g -> g.counters().drops(reason))
+                    .description("Datagrams not forwarded, by reason")
+                    .tags(tags).tag("reason", reason.metricName()).register(registry);
+        }
+    }
+
+    private void counter(String name, String description, UdpListenerGroup group, Tags tags,
+                         ToDoubleFunction<ListenerCounters> reading) {
+        FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
+                .description(description).tags(tags).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
