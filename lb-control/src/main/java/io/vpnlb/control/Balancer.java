@@ -3,16 +3,28 @@ package io.vpnlb.control;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.validate.Addresses;
+import io.vpnlb.control.api.AdminApi;
+import io.vpnlb.control.api.AdminServer;
+import io.vpnlb.control.api.AdminToken;
+import io.vpnlb.control.metrics.VpnlbMetrics;
+import io.vpnlb.control.health.HealthChecker;
 import io.vpnlb.control.pool.PoolManager;
+import io.vpnlb.control.reload.ConfigReloader;
+import io.vpnlb.control.reload.ReloadResult;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
+import io.vpnlb.dataplane.tcp.TcpListenerGroup;
 import io.vpnlb.dataplane.transport.NetTransport;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +40,40 @@ public final class Balancer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final PoolManager pools;
     private final UdpDataPlane udp;
+    private final VpnlbMetrics metrics;
+    private final ConfigReloader reloader;
+    private volatile AdminServer admin;
+    private volatile HealthChecker health;
+    private volatile TcpDataPlane tcp;
 
-    private Balancer(NetTransport transport, MultiThreadIoEventLoopGroup group, PoolManager pools, UdpDataPlane udp) {
+    private Balancer(NetTransport transport, MultiThreadIoEventLoopGroup group, PoolManager pools, UdpDataPlane udp,
+                     Path configFile) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
         this.udp = udp;
+        this.metrics = new VpnlbMetrics(pools, udp);
+        this.reloader = new ConfigReloader(pools, configFile, result -> {
+            if (result.outcome() == ReloadResult.Outcome.APPLIED || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
+                metrics.reloaded(true);
+                metrics.sync();
+            } else {
+                metrics.reloaded(false);
+            }
+        });
+    }
+
+    /**
+     * How to start beyond the configuration itself.
+     *
+     * @param configFile the file the configuration came from, read again on reload; {@code null} for the
+     *                   embedded default (reload then says there is nothing to reload)
+     * @param adminApi   true to serve the admin API, metrics and status page on {@code admin.listen}
+     */
+    public record Options(Path configFile, boolean adminApi) {
+
+        /** The data plane only: no admin API, nothing to reload (demo, tests). */
+        public static final Options DATA_PLANE_ONLY = new Options(null, false);
     }
 
     /** Event loops: one per core. */
@@ -47,10 +87,22 @@ public final class Balancer implements AutoCloseable {
      * @throws StartException with one clear line when a transport, service type or listener cannot run here
      */
     public static Balancer start(LbConfig config, int loops) {
+        return start(config, loops, Options.DATA_PLANE_ONLY);
+    }
+
+    /**
+     * Starts the balancer on a configuration that passed validation, with the admin API when
+     * {@code options.adminApi()}.
+     *
+     * @throws StartException with one clear line when a transport, service type, listener, the admin address or
+     *                        the admin token cannot be had
+     */
+    public static Balancer start(LbConfig config, int loops, Options options) {
         for (ServiceConfig service : config.services()) {
-            if (!service.type().datagram()) {
-                throw new StartException("service " + service.name() + ": type " + service.type().configName()
-                        + " is not served by this version of vpnlb yet (UDP services only: ikev2, udp)");
+            if (!service.type().datagram() && !service.sourceNat()) {
+                throw new StartException("service " + service.name() + ": source-nat: false (transparent mode) is "
+                        + "served for UDP services only; TCP services (" + service.type().configName()
+                        + ") need source-nat: true");
             }
         }
         NetTransport transport;
@@ -58,6 +110,17 @@ public final class Balancer implements AutoCloseable {
             transport = NetTransport.resolve(config.transport());
         } catch (RuntimeException e) {
             throw new StartException(e.getMessage(), e);
+        }
+        for (ServiceConfig service : config.services()) {
+            if (!service.sourceNat()) {
+                String problem = Capabilities.transparentProblem(service.name(), transport.displayName(),
+                        transport.ipTransparent() != null,
+                        Capabilities.effective(Capabilities.CAP_NET_ADMIN)
+                                || Capabilities.effective(Capabilities.CAP_NET_RAW));
+                if (problem != null) {
+                    throw new StartException(problem);
+                }
+            }
         }
         PoolManager pools = new PoolManager(config);
         MultiThreadIoEventLoopGroup group = transport.newEventLoopGroup(loops);
@@ -68,10 +131,61 @@ public final class Balancer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new StartException(e.getMessage(), e);
         }
-        pools.evictor(udp::evictMember);
-        Balancer balancer = new Balancer(transport, group, pools, udp);
+        TcpDataPlane tcp;
+        try {
+            tcp = TcpDataPlane.start(transport, group, pools.publisher(), pools.router(), config.services());
+        } catch (RuntimeException e) {
+            udp.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            throw new StartException(e.getMessage(), e);
+        }
+        pools.evictor((pool, member) -> {
+            udp.evictMember(pool, member);
+            tcp.evictMember(pool, member);
+        });
+        HealthChecker health = HealthChecker.start(pools, udp);
+        Balancer balancer = new Balancer(transport, group, pools, udp, options.configFile());
+        balancer.tcp = tcp;
+        balancer.health = health;
+        if (options.adminApi()) {
+            try {
+                balancer.startAdmin(config);
+            } catch (RuntimeException e) {
+                balancer.close();
+                throw new StartException(e.getMessage(), e);
+            }
+        }
         balancer.logStartup(loops);
         return balancer;
+    }
+
+    private void startAdmin(LbConfig config) {
+        InetSocketAddress listen = Addresses.parseHostPort(config.admin().listen());
+        if (listen == null) {
+            throw new IllegalArgumentException("admin.listen " + config.admin().listen() + " is not IP:PORT "
+                    + "(validate the configuration first)");
+        }
+        AdminToken token = AdminToken.loadOrCreate(Path.of(config.admin().tokenFile()));
+        admin = AdminServer.start(listen, new AdminApi(pools, udp, metrics, reloader, token));
+    }
+
+    /**
+     * Reads the configuration file again and applies it if it is valid and can be applied live (see
+     * {@link io.vpnlb.control.reload.ReloadPlan}); otherwise keeps the running configuration. Never throws for
+     * a bad file; the result carries every violation.
+     */
+    public ReloadResult reload() {
+        return reloader.reload();
+    }
+
+    public VpnlbMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin API's bound address, or {@code null} when it is not served. */
+    public InetSocketAddress adminAddress() {
+        AdminServer server = admin;
+        return server == null ? null : server.address();
     }
 
     private void logStartup(int loops) {
@@ -81,6 +195,11 @@ public final class Balancer implements AutoCloseable {
             log.info("listener {} live on UDP {}:{} -> member port {} ({} socket(s))", listener.listener().name(),
                     listener.address().getAddress().getHostAddress(), listener.address().getPort(),
                     listener.listener().memberPort(), listener.channels().size());
+        }
+        for (TcpListenerGroup listener : tcp.listeners()) {
+            log.info("listener {} live on TCP {}:{} -> member port {} ({})", listener.listener().name(),
+                    listener.address().getAddress().getHostAddress(), listener.address().getPort(),
+                    listener.listener().memberPort(), listener.mode());
         }
         for (ServiceSnapshot service : pools.snapshot().services()) {
             PoolSnapshot pool = service.pool();
@@ -107,6 +226,11 @@ public final class Balancer implements AutoCloseable {
         return udp;
     }
 
+    /** The TCP listeners (tcp, sstp, ip-https services) and the certificates they present. */
+    public TcpDataPlane tcp() {
+        return tcp;
+    }
+
     public MultiThreadIoEventLoopGroup eventLoops() {
         return group;
     }
@@ -114,8 +238,22 @@ public final class Balancer implements AutoCloseable {
     /** Closes the listeners (and with them every session) and stops the event loops. */
     @Override
     public void close() {
+        AdminServer server = admin;
+        if (server != null) {
+            server.close();
+        }
+        metrics.close();
+        HealthChecker checker = health;
+        if (checker != null) {
+            checker.close();
+        }
+        TcpDataPlane tcpPlane = tcp;
+        if (tcpPlane != null) {
+            tcpPlane.close();
+        }
         udp.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // A short quiet period lets the loops finish closing the sessions' upstream sockets.
+        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         log.info("stopped");
     }
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VpnlbCommand.Version.class,
         description = "Load balancer for IKEv2 and SSTP VPN servers.",
-        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, StatusCommand.class, MemberCommand.class,
+                ReloadCommand.class, CertHashCommand.class, CertConvertCommand.class, CommandLine.HelpCommand.class})
 public final class VpnlbCommand implements Runnable {
 
     /** Exit code: the configuration has violations, or the balancer could not start. */

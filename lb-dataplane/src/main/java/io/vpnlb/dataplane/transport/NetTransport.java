@@ -9,12 +9,20 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vpnlb.config.Transport;
 
@@ -48,6 +56,16 @@ public enum NetTransport {
         }
 
         @Override
+        public ChannelFactory<ServerSocketChannel> serverChannelFactory() {
+            return IoUringServerSocketChannel::new;
+        }
+
+        @Override
+        public ChannelFactory<SocketChannel> socketChannelFactory() {
+            return IoUringSocketChannel::new;
+        }
+
+        @Override
         public ChannelOption<Boolean> ipTransparent() {
             return IoUringChannelOption.IP_TRANSPARENT;
         }
@@ -71,6 +89,16 @@ public enum NetTransport {
         @Override
         public ChannelFactory<DatagramChannel> datagramChannelFactory() {
             return EpollDatagramChannel::new;
+        }
+
+        @Override
+        public ChannelFactory<ServerSocketChannel> serverChannelFactory() {
+            return EpollServerSocketChannel::new;
+        }
+
+        @Override
+        public ChannelFactory<SocketChannel> socketChannelFactory() {
+            return EpollSocketChannel::new;
         }
 
         @Override
@@ -98,6 +126,16 @@ public enum NetTransport {
         public ChannelFactory<DatagramChannel> datagramChannelFactory() {
             return NioDatagramChannel::new;
         }
+
+        @Override
+        public ChannelFactory<ServerSocketChannel> serverChannelFactory() {
+            return NioServerSocketChannel::new;
+        }
+
+        @Override
+        public ChannelFactory<SocketChannel> socketChannelFactory() {
+            return NioSocketChannel::new;
+        }
     };
 
     private final String displayName;
@@ -116,6 +154,12 @@ public enum NetTransport {
     abstract IoHandlerFactory ioHandlerFactory();
 
     public abstract ChannelFactory<DatagramChannel> datagramChannelFactory();
+
+    /** TCP listening sockets (TCP, SSTP and IP-HTTPS listeners). */
+    public abstract ChannelFactory<ServerSocketChannel> serverChannelFactory();
+
+    /** TCP connections toward members. */
+    public abstract ChannelFactory<SocketChannel> socketChannelFactory();
 
     /**
      * The socket option that lets an upstream socket bind a foreign address (the client's, in transparent mode),

@@ -17,6 +17,8 @@ public interface UpstreamConnector {
      * {@code local} (port 0 = ephemeral; {@code null} = any) and connects it to {@code target}.
      *
      * @return the connect future; its channel is the new upstream channel
+     * @throws RuntimeException when no socket can be opened (out of file descriptors, or a transparent socket
+     *                          that would clash with another session's); the caller refuses the session
      */
     ChannelFuture connect(EventLoop loop, ChannelHandler handler, InetSocketAddress target, InetSocketAddress local);
 }

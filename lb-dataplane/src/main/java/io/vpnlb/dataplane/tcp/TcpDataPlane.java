@@ -1,0 +1,245 @@
+package io.vpnlb.dataplane.tcp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.TlsConfig;
+import io.vpnlb.config.TlsMode;
+import io.vpnlb.config.cert.CertificateBundle;
+import io.vpnlb.config.cert.CertificateException;
+import io.vpnlb.config.cert.CertificateImporter;
+import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
+import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
+import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.snapshot.SessionRouter;
+import io.vpnlb.dataplane.snapshot.SnapshotSource;
+import io.vpnlb.dataplane.transport.NetTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Binds the TCP listeners of every TCP service (types {@code tcp}, {@code sstp}, {@code ip-https}) and proxies
+ * their connections: one member connection per client connection on the client's event loop, no auto-read, the
+ * next chunk read only when the previous one was written (Netty's HexDumpProxy pattern), half-close both ways,
+ * idle and connect timeouts, and a retry on another member when a connection fails before any byte was forwarded.
+ *
+ * <p>TLS services pass TLS through (peeking at the ClientHello for SNI and the session ID), or terminate it with
+ * the configured certificate and, for SSTP, follow the SSTP handshake to diagnose crypto-binding failures.
+ */
+public final class TcpDataPlane implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpDataPlane.class);
+
+    private final List<TcpListenerGroup> listeners;
+    private final List<CertificateBundle> certificates;
+
+    private TcpDataPlane(List<TcpListenerGroup> listeners, List<CertificateBundle> certificates) {
+        this.listeners = List.copyOf(listeners);
+        this.certificates = List.copyOf(certificates);
+    }
+
+    public List<TcpListenerGroup> listeners() {
+        return listeners;
+    }
+
+    /** The certificates the TLS-terminating services present, one per such service. */
+    public List<CertificateBundle> certificates() {
+        return certificates;
+    }
+
+    /**
+     * Binds every TCP listener of {@code snapshot}: all bind or none stays bound.
+     *
+     * @param services the configuration's services, for their TLS settings (matched by name)
+     * @throws TcpStartException naming the service and the listener, certificate or TLS provider that failed
+     */
+    public static TcpDataPlane start(NetTransport transport, EventLoopGroup group, SnapshotSource snapshots,
+                                     SessionRouter router, List<ServiceConfig> services) {
+        DataPlaneSnapshot snapshot = snapshots.current();
+        Map<String, ServiceConfig> configs = new HashMap<>();
+        for (ServiceConfig service : services) {
+            configs.put(service.name(), service);
+        }
+        List<TcpListenerGroup> bound = new ArrayList<>();
+        List<CertificateBundle> certificates = new ArrayList<>();
+        try {
+            for (ServiceSnapshot service : snapshot.services()) {
+                if (service.type().datagram()) {
+                    continue;
+                }
+                TcpService runtime = runtime(transport, snapshots, router, service, configs.get(service.name()));
+                if (runtime.certificate != null) {
+                    certificates.add(runtime.certificate);
+                }
+                for (int li = 0; li < service.listeners().size(); li++) {
+                    bound.add(bind(group, runtime, service, li));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (TcpListenerGroup listener : bound) {
+                listener.channel().close().awaitUninterruptibly();
+            }
+            throw e;
+        }
+        return new TcpDataPlane(bound, certificates);
+    }
+
+    private static TcpService runtime(NetTransport transport, SnapshotSource snapshots, SessionRouter router,
+                                      ServiceSnapshot service, ServiceConfig config) {
+        TlsConfig tls = config == null ? null : config.tls();
+        TcpService.Mode mode;
+        if (tls == null) {
+            mode = TcpService.Mode.TCP;
+        } else if (tls.mode() == TlsMode.PASSTHROUGH) {
+            mode = TcpService.Mode.PASSTHROUGH;
+        } else if (tls.mode() == TlsMode.TERMINATE) {
+            mode = TcpService.Mode.TERMINATE;
+        } else {
+            mode = TcpService.Mode.REENCRYPT;
+        }
+        SslContext clientFacing = null;
+        SslContext memberFacing = null;
+        CertificateBundle certificate = null;
+        if (mode == TcpService.Mode.TERMINATE || mode == TcpService.Mode.REENCRYPT) {
+            try {
+                certificate = CertificateImporter.load(Path.of(tls.certificate()),
+                        tls.passwordFile() == null ? null : Path.of(tls.passwordFile()),
+                        CertificateImporter.Options.forTls());
+            } catch (CertificateException e) {
+                throw new TcpStartException("service " + service.name() + ": tls.certificate: " + e.getMessage(), e);
+            }
+            for (String warning : certificate.warnings()) {
+                log.warn("service {}: certificate {}: {}", service.name(), certificate.source(), warning);
+            }
+            try {
+                clientFacing = TlsContexts.server(certificate);
+                if (mode == TcpService.Mode.REENCRYPT) {
+                    memberFacing = TlsContexts.member();
+                }
+            } catch (SSLException | RuntimeException e) {
+                throw new TcpStartException("service " + service.name() + ": TLS provider "
+                        + TlsContexts.provider().name().toLowerCase(Locale.ROOT) + " cannot use "
+                        + certificate.source() + ": " + e.getMessage(), e);
+            }
+            log.info("service {}: TLS {} with {} ({}), SHA-256 {}", service.name(), mode.name().toLowerCase(Locale.ROOT),
+                    certificate.subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+                            ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
+                    CertificateBundle.hex(certificate.sha256()));
+        }
+        return new TcpService(service.name(), service.index(), service.type(), mode, transport, snapshots, router,
+                clientFacing, memberFacing, certificate);
+    }
+
+    private static TcpListenerGroup bind(EventLoopGroup group, TcpService runtime, ServiceSnapshot service,
+                                         int listenerIndex) {
+        ListenerSnapshot listener = service.listeners().get(listenerIndex);
+        InetSocketAddress address = new InetSocketAddress(service.listenAddress(), listener.listenPort());
+        Map<EventExecutor, TcpLoop> loops = new IdentityHashMap<>();
+        for (EventExecutor executor : group) {
+            loops.put(executor, new TcpLoop());
+        }
+        TcpListenerGroup[] self = new TcpListenerGroup[1];
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channelFactory(runtime.transport.serverChannelFactory())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        initClient(channel, runtime, self[0]);
+                    }
+                });
+        ChannelFuture bindFuture = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bindFuture.isSuccess()) {
+            throw new TcpStartException(bindMessage(service.name(), address, bindFuture.cause()), bindFuture.cause());
+        }
+        Channel channel = bindFuture.channel();
+        InetSocketAddress actual = (InetSocketAddress) channel.localAddress();
+        self[0] = new TcpListenerGroup(runtime, listenerIndex, listener, actual, channel, loops);
+        return self[0];
+    }
+
+    private static void initClient(SocketChannel channel, TcpService runtime, TcpListenerGroup listener) {
+        ChannelPipeline pipeline = channel.pipeline();
+        ServiceSnapshot service = runtime.snapshots.current().service(runtime.index);
+        pipeline.addLast("idle", new IdleStateHandler(0, 0, service.idleTimeoutNanos(), TimeUnit.NANOSECONDS));
+        if (runtime.clientFacingTls != null) {
+            SslHandler ssl = runtime.clientFacingTls.newHandler(channel.alloc());
+            ssl.setHandshakeTimeout(TcpService.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+            pipeline.addLast("tls", ssl);
+        }
+        TcpProxyHandler proxy = new TcpProxyHandler(runtime, listener);
+        if (runtime.inspectsSstp()) {
+            pipeline.addLast("sstp", new SstpInspectionHandler(runtime, proxy));
+        }
+        pipeline.addLast("proxy", proxy);
+    }
+
+    private static String bindMessage(String service, InetSocketAddress address, Throwable cause) {
+        String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+        String lower = reason.toLowerCase(Locale.ROOT);
+        String hint = "";
+        if (lower.contains("denied") || lower.contains("permission")) {
+            hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+        } else if (lower.contains("in use")) {
+            hint = " (another process holds this port)";
+        } else if (lower.contains("assign")) {
+            hint = " (the address is not configured on this host)";
+        }
+        return "service " + service + ": cannot bind TCP " + address.getAddress().getHostAddress() + ":"
+                + address.getPort() + ": " + reason + hint;
+    }
+
+    /** Closes, on each event loop, the connections to a member that stopped serving. Returns at once. */
+    public void evictMember(String pool, String memberKey) {
+        for (TcpListenerGroup listener : listeners) {
+            for (Map.Entry<EventExecutor, TcpLoop> entry : listener.loops().entrySet()) {
+                TcpLoop loop = entry.getValue();
+                entry.getKey().execute(() -> loop.evictMember(pool, memberKey));
+            }
+        }
+    }
+
+    /** Closes the listening sockets; established connections end when their client or member closes them. */
+    @Override
+    public void close() {
+        for (TcpListenerGroup listener : listeners) {
+            listener.channel().close().awaitUninterruptibly();
+        }
+    }
+
+    /** A TCP service that cannot start; the message is one line for the operator. */
+    public static final class TcpStartException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        TcpStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
