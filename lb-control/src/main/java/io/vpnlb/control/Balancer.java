@@ -57,6 +57,9 @@ public final class Balancer implements AutoCloseable {
             if (result.outcome() == ReloadResult.Outcome.APPLIED || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
                 metrics.reloaded(true);
                 metrics.sync();
+                if (result.outcome() == ReloadResult.Outcome.APPLIED) {
+                    restartHealthChecks();
+                }
             } else {
                 metrics.reloaded(false);
             }
@@ -180,6 +183,15 @@ public final class Balancer implements AutoCloseable {
 
     public VpnlbMetrics metrics() {
         return metrics;
+    }
+
+    /** Probes the members of the configuration now in force: members a reload added get checked too. */
+    private synchronized void restartHealthChecks() {
+        HealthChecker old = health;
+        if (old != null) {
+            health = HealthChecker.start(pools, udp);
+            old.close();
+        }
     }
 
     /** The admin API's bound address, or {@code null} when it is not served. */

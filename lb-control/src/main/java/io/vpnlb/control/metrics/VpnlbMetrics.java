@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.vpnlb.control.persistence.PersistenceTable;
+import io.vpnlb.control.persistence.SaTable;
 import io.vpnlb.control.pool.AdminState;
 import io.vpnlb.control.pool.Health;
 import io.vpnlb.control.pool.MemberState;
@@ -80,6 +81,31 @@ public final class VpnlbMetrics implements AutoCloseable {
         FunctionCounter.builder("vpnlb.persistence.misses", pools.router(), r -> r.persistenceMisses())
                 .description("New sessions whose client had no usable persistence entry")
                 .register(registry);
+        FunctionCounter.builder("vpnlb.sa.routes", pools.router(), r -> r.saRoutes())
+                .description("New sessions sent to a member because of a known IKE or ESP SPI (MOBIKE, NAT rebinding)")
+                .register(registry);
+        Set<String> guardedServices = new HashSet<>();
+        for (UdpListenerGroup group : udp.listeners()) {
+            if (group.floodGuard() != null && guardedServices.add(group.serviceName())) {
+                Gauge.builder("vpnlb.ike.half.open", group.floodGuard(), g -> g.halfOpen())
+                        .description("Sessions opened by an IKE_SA_INIT that the member has not answered yet")
+                        .tag("service", group.serviceName()).strongReference(true).register(registry);
+                Gauge.builder("vpnlb.ike.sources", group.floodGuard(), g -> g.sources())
+                        .description("Client addresses tracked for new-session rates and half-open bounds")
+                        .tag("service", group.serviceName()).strongReference(true).register(registry);
+                SaTable sa = pools.router().saTable(group.serviceName());
+                if (sa != null) {
+                    Gauge.builder("vpnlb.sa.entries", sa, SaTable::ikeEntries)
+                            .description("SAs whose member vpnlb knows, by kind")
+                            .tags("service", group.serviceName(), "kind", "ike").strongReference(true)
+                            .register(registry);
+                    Gauge.builder("vpnlb.sa.entries", sa, SaTable::espEntries)
+                            .description("SAs whose member vpnlb knows, by kind")
+                            .tags("service", group.serviceName(), "kind", "esp").strongReference(true)
+                            .register(registry);
+                }
+            }
+        }
         Gauge.builder("vpnlb.snapshot.version", pools, p -> p.snapshot().version())
                 .description("Version of the data-plane snapshot in use; grows with every change")
                 .strongReference(true).register(registry);
@@ -185,6 +211,14 @@ public final class VpnlbMetrics implements AutoCloseable {
         meters.add(FunctionCounter.builder("vpnlb.member.health.check.failures", pools,
                         p -> state(pool, key, MemberState::checkFailures))
                 .description("Health checks the member failed").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.ike.sa.init.responses", pools,
+                        p -> state(pool, key, m -> m.stats().ikeSaInitResponses()))
+                .description("IKE_SA_INIT answers the member sent through vpnlb").tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.ike.fragmentation.offered", () -> state(pool, key,
+                        m -> m.stats().ikeSaInitResponses() == 0 ? Double.NaN
+                                : m.stats().fragmentationOffers() > 0 ? 1 : 0))
+                .description("1 when the member's IKE_SA_INIT answers offer IKEv2 fragmentation (RFC 7383), 0 when "
+                        + "they never did, NaN before its first answer").tags(tags).register(registry));
         meters.add(Gauge.builder("vpnlb.member.health.check.duration.seconds",
                         () -> state(pool, key, m -> m.lastCheckNanos() / 1e9))
                 .description("Duration of the last health check").tags(tags).register(registry));
@@ -214,6 +248,19 @@ public final class VpnlbMetrics implements AutoCloseable {
                 ListenerCounters::sessionsClosed);
         counter("vpnlb.upstream.errors", "Errors on sockets toward members, such as ICMP port unreachable",
                 group, tags, ListenerCounters::upstreamErrors);
+        if (group.listener().role().inspected()) {
+            counter("vpnlb.ike.messages", "IKE messages from clients", group, tags, ListenerCounters::ikeMessages);
+            counter("vpnlb.ike.fragments", "IKE messages from clients carrying an Encrypted Fragment (RFC 7383)",
+                    group, tags, ListenerCounters::ikeFragments);
+            counter("vpnlb.ike.oversized", "IKE messages from clients over 1280 bytes (IP-fragmented on the way)",
+                    group, tags, ListenerCounters::ikeOversized);
+            counter("vpnlb.esp.datagrams", "ESP-in-UDP datagrams from clients", group, tags,
+                    ListenerCounters::espDatagrams);
+            counter("vpnlb.nat.keepalives", "NAT-T keepalives from clients", group, tags,
+                    ListenerCounters::keepalives);
+            counter("vpnlb.ike.half.open.expired", "Half-open IKE sessions closed after ike.half-open-timeout",
+                    group, tags, ListenerCounters::halfOpenExpired);
+        }
         Gauge.builder("vpnlb.sessions.active", group, g -> {
                     ListenerCounters sum = g.counters();
                     return sum.sessionsCreated() - sum.sessionsClosed();

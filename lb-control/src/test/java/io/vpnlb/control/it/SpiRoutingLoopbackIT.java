@@ -119,6 +119,13 @@ class SpiRoutingLoopbackIT {
         assertThat(member(send(rebound, natTPort, esp(ESP_SPI)))).isEqualTo(holder);
         // Routed by SPI: the NAT-T session of IKE_AUTH, the roamed address and the rebound address.
         assertThat(balancer.pools().router().saRoutes()).isEqualTo(3);
+        String metrics = balancer.metrics().scrape();
+        assertThat(metrics).contains("vpnlb_sa_routes_total 3.0");
+        assertThat(metrics).contains("vpnlb_ike_messages_total{listener=\"ikev2/" + natTPort
+                + "\",service=\"ikev2\"} 2.0");
+        assertThat(metrics).contains("vpnlb_esp_datagrams_total{listener=\"ikev2/" + natTPort
+                + "\",service=\"ikev2\"} 2.0");
+        assertThat(metrics).contains("vpnlb_sa_entries{kind=\"ike\",service=\"ikev2\"} 1.0");
     }
 
     @ParameterizedTest
