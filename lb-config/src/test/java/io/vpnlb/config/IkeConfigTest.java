@@ -58,6 +58,17 @@ class IkeConfigTest {
     }
 
     @Test
+    void ikeBoundsMustBePositive() throws Exception {
+        LoadResult result = load("ikev2", "    ike: { max-half-open: 0, max-half-open-per-source: 0, "
+                + "new-sessions-per-source: 0 }\n");
+
+        assertThat(result.violations()).extracting(Violation::toString).containsExactlyInAnyOrder(
+                "services[vpn].ike.max-half-open: 0 (expected: 1..10000000)",
+                "services[vpn].ike.max-half-open-per-source: 0 (expected: 1..10000000)",
+                "services[vpn].ike.new-sessions-per-source: 0 (expected: 1..1000000)");
+    }
+
+    @Test
     void anIkeSectionOnAnotherServiceTypeIsAViolation() throws Exception {
         LoadResult result = load("udp", "    ike: { spi-routing: false }\n");
 

@@ -52,7 +52,7 @@ final class TreeMapper {
     private static final List<String> PERSISTENCE_KEYS = List.of("scope", "timeout", "max-entries");
     private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file");
     private static final List<String> POOL_KEYS = List.of("name", "algorithm", "members", "health-check",
-            "maglev-table-size");
+            "maglev-table-size", "min-up-members");
     private static final List<String> MEMBER_KEYS = List.of("address", "port", "weight", "priority");
     private static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall");
 
@@ -295,7 +295,9 @@ final class TreeMapper {
         int maglevTableSize = integer(pool, "maglev-table-size", path + ".maglev-table-size",
                 PoolConfig.DEFAULT_MAGLEV_TABLE_SIZE, PoolConfig.MIN_MAGLEV_TABLE_SIZE,
                 PoolConfig.MAX_MAGLEV_TABLE_SIZE);
-        return new PoolConfig(name, algorithm, members, healthCheck, maglevTableSize);
+        int minUpMembers = integer(pool, "min-up-members", path + ".min-up-members",
+                PoolConfig.DEFAULT_MIN_UP_MEMBERS, 1, PoolConfig.MAX_MIN_UP_MEMBERS);
+        return new PoolConfig(name, algorithm, members, healthCheck, maglevTableSize, minUpMembers);
     }
 
     private MemberConfig member(JsonNode node, String path) {

@@ -257,6 +257,11 @@ public final class ConfigValidator {
             add(path + ".ike", "set", "no ike section; IKEv2 awareness applies to ikev2 services only");
         }
         checkPositive(path + ".ike.half-open-timeout", service.ike().halfOpenTimeout());
+        checkRange(path + ".ike.max-half-open", service.ike().maxHalfOpen(), 1, ServiceConfig.MAX_MAX_SESSIONS);
+        checkRange(path + ".ike.max-half-open-per-source", service.ike().maxHalfOpenPerSource(), 1,
+                ServiceConfig.MAX_MAX_SESSIONS);
+        checkRange(path + ".ike.new-sessions-per-source", service.ike().newSessionsPerSource(), 1,
+                IkeConfig.MAX_NEW_SESSIONS_PER_SOURCE);
         if (service.ike().maxHalfOpenPerSource() > service.ike().maxHalfOpen()) {
             add(path + ".ike.max-half-open-per-source", Integer.toString(service.ike().maxHalfOpenPerSource()),
                     "at most ike.max-half-open (" + service.ike().maxHalfOpen() + ")");
@@ -313,6 +318,11 @@ public final class ConfigValidator {
         if (size < PoolConfig.MIN_MAGLEV_TABLE_SIZE || size > PoolConfig.MAX_MAGLEV_TABLE_SIZE || !isPrime(size)) {
             add(path + ".maglev-table-size", Integer.toString(size), "a prime within "
                     + PoolConfig.MIN_MAGLEV_TABLE_SIZE + ".." + PoolConfig.MAX_MAGLEV_TABLE_SIZE);
+        }
+        checkRange(path + ".min-up-members", pool.minUpMembers(), 1, PoolConfig.MAX_MIN_UP_MEMBERS);
+        if (!members.isEmpty() && pool.minUpMembers() > members.size()) {
+            add(path + ".min-up-members", Integer.toString(pool.minUpMembers()),
+                    "at most the number of members, " + members.size());
         }
     }
 

@@ -245,13 +245,13 @@ class ConfigLoaderTest {
                 "services[sstp].tls.mod: unknown key (expected: one of mode, certificate, password-file; did you mean "
                         + "mode?)",
                 "pools[vpn].algoritm: unknown key (expected: one of name, algorithm, members, health-check, "
-                        + "maglev-table-size; did you mean algorithm?)",
+                        + "maglev-table-size, min-up-members; did you mean algorithm?)",
                 "pools[vpn].members[0].wieght: unknown key (expected: one of address, port, weight, priority; did you "
                         + "mean weight?)",
                 "pools[vpn].health-check.intervall: unknown key (expected: one of type, interval, timeout, rise, fall; "
                         + "did you mean interval?)",
                 "pools[vpn].colour: unknown key (expected: one of name, algorithm, members, health-check, "
-                        + "maglev-table-size)");
+                        + "maglev-table-size, min-up-members)");
     }
 
     @Test
@@ -296,7 +296,7 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 "services: ikev2 (expected: a list of services)",
                 "pools[0]: vpn (expected: a mapping with the keys name, algorithm, members, health-check, "
-                        + "maglev-table-size)",
+                        + "maglev-table-size, min-up-members)",
                 "pools[other].members[0]: 10.0.0.11 (expected: a mapping with the keys address, port, weight, "
                         + "priority)",
                 "pools[other].members[1]: empty (expected: a mapping with the keys address, port, weight, priority)");

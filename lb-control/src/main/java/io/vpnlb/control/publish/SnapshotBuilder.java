@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Turns a validated configuration into an immutable {@link DataPlaneSnapshot}. All costly work (address
@@ -71,7 +72,7 @@ public final class SnapshotBuilder {
 
     private PoolSnapshot buildPool(PoolConfig pool, MemberStates states) {
         List<MemberSnapshot> members = new ArrayList<>();
-        int bestPriority = Integer.MAX_VALUE;
+        TreeSet<Integer> priorities = new TreeSet<>();
         for (MemberConfig member : pool.members()) {
             String key = memberKey(member);
             MemberState state = states.member(pool.name(), key);
@@ -79,14 +80,18 @@ public final class SnapshotBuilder {
             MemberSnapshot snapshot = new MemberSnapshot(key, state.address(), member.port(),
                     state.weight(), member.priority(), eligible, state.serving(), state.stats());
             members.add(snapshot);
-            if (eligible) {
-                bestPriority = Math.min(bestPriority, member.priority());
-            }
+            priorities.add(member.priority());
         }
+        // Priority group activation: the highest group, joined by the next ones down until enough can serve.
         List<MemberSnapshot> selectable = new ArrayList<>();
-        for (MemberSnapshot member : members) {
-            if (member.eligible() && member.priority() == bestPriority) {
-                selectable.add(member);
+        for (int priority : priorities) {
+            if (selectable.size() >= pool.minUpMembers()) {
+                break;
+            }
+            for (MemberSnapshot member : members) {
+                if (member.eligible() && member.priority() == priority) {
+                    selectable.add(member);
+                }
             }
         }
         MaglevTable maglev = null;

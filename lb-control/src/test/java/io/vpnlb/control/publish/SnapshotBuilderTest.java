@@ -1,6 +1,8 @@
 package io.vpnlb.control.publish;
 
 import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.HealthCheckConfig;
+import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PersistenceScope;
 import io.vpnlb.control.pool.AdminState;
@@ -63,6 +65,23 @@ class SnapshotBuilderTest {
                         "10.1.0.11:0 true true");
         // No priority-1 member takes new clients, so priority 2 does.
         assertThat(pool.selectable()).extracting(MemberSnapshot::key).containsExactly("10.1.0.11:0");
+    }
+
+    @Test
+    void priorityGroupActivationAddsLowerGroupsUntilEnoughMembersServe() {
+        PoolConfig pool = new PoolConfig("vpn", Algorithm.MAGLEV, List.of(member("10.0.0.11", 100, 1),
+                member("10.0.0.12", 100, 1), member("10.1.0.11", 100, 2), member("10.1.0.12", 100, 2),
+                member("10.2.0.11", 100, 3)), HealthCheckConfig.NONE, PoolConfig.DEFAULT_MAGLEV_TABLE_SIZE, 2);
+        PoolManager pools = new PoolManager(config(List.of(ikev2("ikev2", "203.0.113.10", "vpn",
+                PersistenceScope.VIP)), pool));
+        assertThat(pools.snapshot().service("ikev2").pool().selectable()).extracting(MemberSnapshot::key)
+                .containsExactly("10.0.0.11:0", "10.0.0.12:0");
+
+        pools.health(pools.member("vpn", "10.0.0.12:0"), Health.DOWN);
+
+        // One priority-1 member is fewer than min-up-members 2: the whole priority-2 group joins it.
+        assertThat(pools.snapshot().service("ikev2").pool().selectable()).extracting(MemberSnapshot::key)
+                .containsExactly("10.0.0.11:0", "10.1.0.11:0", "10.1.0.12:0");
     }
 
     @Test
