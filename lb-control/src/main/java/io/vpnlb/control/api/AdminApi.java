@@ -18,6 +18,7 @@ import io.vpnlb.config.Violation;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.metrics.VpnlbMetrics;
 import io.vpnlb.control.persistence.PersistenceTable;
+import io.vpnlb.control.persistence.SaTable;
 import io.vpnlb.control.pool.AdminState;
 import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.control.pool.PoolManager;
@@ -568,6 +569,19 @@ public final class AdminApi {
                 }
             }
             answer.put("count", count);
+            // SA tables (SPI-aware routing) know members, not clients: listed unless a client is asked for.
+            ArrayNode sas = answer.putArray("sas");
+            long saCount = 0;
+            if (client == null) {
+                for (SaTable table : pools.router().saTables()) {
+                    for (SaTable.Entry entry : table.entries(member)) {
+                        sas.addObject().put("kind", entry.kind()).put("spi", entry.spi())
+                                .put("member", entry.member().getHostAddress());
+                        saCount++;
+                    }
+                }
+            }
+            answer.put("sa_count", saCount);
             return json(HttpResponseStatus.OK, answer);
         }
         long removed = 0;
@@ -583,7 +597,13 @@ public final class AdminApi {
                 removed += table.removeMemberCounted(member);
             }
         }
-        return json(HttpResponseStatus.OK, object().put("removed", removed));
+        long removedSas = 0;
+        if (client == null) {
+            for (SaTable table : pools.router().saTables()) {
+                removedSas += all ? table.clear() : table.removeMemberCounted(member);
+            }
+        }
+        return json(HttpResponseStatus.OK, object().put("removed", removed).put("removed_sas", removedSas));
     }
 
     private static InetAddress ip(Map<String, List<String>> query, String name, List<Violation> violations) {

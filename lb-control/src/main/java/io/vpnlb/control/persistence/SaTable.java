@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Which member holds which IKE and ESP SAs, learned from the traffic: IKE SPIs from IKE headers (initiator SPI at
@@ -63,9 +65,45 @@ public final class SaTable {
 
     /** Forgets every SA of {@code member}. */
     public void removeMember(InetAddress member) {
+        removeMemberCounted(member);
+    }
+
+    /** Forgets every SA of {@code member}; returns how many IKE SAs (by initiator SPI) and ESP SAs went. */
+    public long removeMemberCounted(InetAddress member) {
+        long before = ikeByInitiatorSpi.asMap().size() + espBySpi.asMap().size();
         ikeByInitiatorSpi.asMap().values().removeIf(member::equals);
         ikeByResponderSpi.asMap().values().removeIf(member::equals);
         espBySpi.asMap().values().removeIf(member::equals);
+        return before - ikeByInitiatorSpi.asMap().size() - espBySpi.asMap().size();
+    }
+
+    /** Forgets everything; returns how many IKE and ESP SAs went. */
+    public long clear() {
+        long before = ikeByInitiatorSpi.asMap().size() + espBySpi.asMap().size();
+        ikeByInitiatorSpi.invalidateAll();
+        ikeByResponderSpi.invalidateAll();
+        espBySpi.invalidateAll();
+        return before;
+    }
+
+    /** One known SA: {@code ike} (by initiator SPI, 16 hex digits) or {@code esp} (8 hex digits). */
+    public record Entry(String kind, String spi, InetAddress member) {
+    }
+
+    /** The known SAs, of {@code member} only when it is not {@code null}; reading does not extend their life. */
+    public List<Entry> entries(InetAddress member) {
+        List<Entry> entries = new ArrayList<>();
+        ikeByInitiatorSpi.asMap().forEach((spi, holder) -> {
+            if (member == null || member.equals(holder)) {
+                entries.add(new Entry("ike", String.format("%016x", spi), holder));
+            }
+        });
+        espBySpi.asMap().forEach((spi, holder) -> {
+            if (member == null || member.equals(holder)) {
+                entries.add(new Entry("esp", String.format("%08x", spi), holder));
+            }
+        });
+        return entries;
     }
 
     public long ikeEntries() {
