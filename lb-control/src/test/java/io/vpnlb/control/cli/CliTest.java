@@ -106,7 +106,8 @@ class CliTest {
     }
 
     @Test
-    void runRefusesServiceTypesThisVersionDoesNotServe() throws IOException {
+    void runRefusesATlsServiceWhoseCertificateCannotBeImported() throws IOException {
+        Path missing = dir.resolve("missing.pem");
         Path file = Files.writeString(dir.resolve("sstp.yaml"), String.join("\n",
                 "services:",
                 "  - name: sstp",
@@ -114,6 +115,7 @@ class CliTest {
                 "    listen: 127.0.0.1",
                 "    ports: [10443]",
                 "    pool: vpn",
+                "    tls: { mode: terminate, certificate: " + missing + " }",
                 "pools:",
                 "  - name: vpn",
                 "    members:",
@@ -122,6 +124,7 @@ class CliTest {
 
         assertThat(vpnlb("run", "--config", file.toString())).isEqualTo(1);
 
-        assertThat(err.toString()).contains("service sstp: type sstp is not served by this version");
+        assertThat(err.toString().strip())
+                .isEqualTo("vpnlb: service sstp: tls.certificate: " + missing + ": no such certificate file");
     }
 }
