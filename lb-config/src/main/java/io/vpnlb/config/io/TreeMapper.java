@@ -15,6 +15,7 @@ import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.ClientAuth;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.Transport;
@@ -50,7 +51,8 @@ final class TreeMapper {
     private static final List<String> IKE_KEYS = List.of("spi-routing", "max-half-open", "max-half-open-per-source",
             "half-open-timeout", "new-sessions-per-source");
     private static final List<String> PERSISTENCE_KEYS = List.of("scope", "timeout", "max-entries");
-    private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file");
+    private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file", "client-auth",
+            "client-ca", "crl");
     private static final List<String> POOL_KEYS = List.of("name", "algorithm", "members", "health-check",
             "maglev-table-size", "min-up-members");
     private static final List<String> MEMBER_KEYS = List.of("address", "port", "weight", "priority");
@@ -272,9 +274,15 @@ final class TreeMapper {
         }
         TlsMode mode = choice(tls, "mode", path + ".mode", TlsMode.values(), TlsMode::configName,
                 TlsConfig.DEFAULT_MODE);
+        // Absent: the service type's default (TlsConfig.defaultClientAuth).
+        ClientAuth clientAuth = value(tls, "client-auth") == null ? null : choice(tls, "client-auth",
+                path + ".client-auth", ClientAuth.values(), ClientAuth::configName, ClientAuth.NONE);
         return new TlsConfig(mode,
                 text(tls, "certificate", path + ".certificate", null, "a file path"),
-                text(tls, "password-file", path + ".password-file", null, "a file path"));
+                text(tls, "password-file", path + ".password-file", null, "a file path"),
+                clientAuth,
+                text(tls, "client-ca", path + ".client-ca", null, "a file path"),
+                text(tls, "crl", path + ".crl", null, "a file path"));
     }
 
     private PoolConfig pool(JsonNode node, String path) {

@@ -12,6 +12,7 @@ import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.ClientAuth;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.Violation;
@@ -276,9 +277,39 @@ public final class ConfigValidator {
         if (service.type().datagram()) {
             add(path + ".tls", tls.mode().configName(), "no tls section; " + service.type().configName()
                     + " services run over UDP");
-        } else if (tls.mode() != TlsMode.PASSTHROUGH && isMissing(tls.certificate())) {
-            add(path + ".tls.certificate", "missing", "a certificate file (.pem, .cer or .pfx) for tls mode "
-                    + tls.mode().configName());
+        } else {
+            if (tls.mode() != TlsMode.PASSTHROUGH && isMissing(tls.certificate())) {
+                add(path + ".tls.certificate", "missing", "a certificate file (.pem, .cer or .pfx) for tls mode "
+                        + tls.mode().configName());
+            }
+            checkClientAuth(service, path);
+        }
+    }
+
+    private void checkClientAuth(ServiceConfig service, String path) {
+        TlsConfig tls = service.tls();
+        ClientAuth clientAuth = tls.effectiveClientAuth(service.type());
+        if (tls.mode() == TlsMode.PASSTHROUGH) {
+            if (tls.clientAuth() != null && tls.clientAuth() != ClientAuth.NONE) {
+                add(path + ".tls.client-auth", tls.clientAuth().configName(),
+                        "none with tls mode passthrough (vpnlb does not see the TLS handshake)");
+            }
+            if (!isMissing(tls.clientCa())) {
+                add(path + ".tls.client-ca", tls.clientCa(), "no client-ca with tls mode passthrough");
+            }
+            if (!isMissing(tls.crl())) {
+                add(path + ".tls.crl", tls.crl(), "no crl with tls mode passthrough");
+            }
+            return;
+        }
+        if (clientAuth != ClientAuth.NONE && isMissing(tls.clientCa())) {
+            add(path + ".tls.client-ca", "missing", "a CA bundle (.pem or .cer) that client certificates chain to, "
+                    + "for client-auth " + clientAuth.configName()
+                    + (tls.clientAuth() == null ? " (the default for " + service.type().configName()
+                    + "; set client-auth: none to turn preauthentication off)" : ""));
+        }
+        if (clientAuth == ClientAuth.NONE && !isMissing(tls.crl())) {
+            add(path + ".tls.crl", tls.crl(), "no crl with client-auth none");
         }
     }
 

@@ -15,6 +15,7 @@ import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.ClientAuth;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.Transport;
@@ -114,7 +115,8 @@ class ConfigLoaderTest {
                   - name: https
                     type: ip-https
                     pool: web
-                    tls: { mode: reencrypt, certificate: /c.pem, password-file: /c.pass }
+                    tls: { mode: reencrypt, certificate: /c.pem, password-file: /c.pass, client-auth: optional,
+                           client-ca: /ca.pem, crl: /ca.crl }
                 pools:
                   - name: dns
                     algorithm: round-robin
@@ -136,7 +138,8 @@ class ConfigLoaderTest {
                                 Duration.ofMillis(500), 42, null),
                         new ServiceConfig("https", ServiceType.IP_HTTPS, "0.0.0.0", List.of(PortMapping.same(443)),
                                 "web", true, PersistenceConfig.DEFAULT, Duration.ofMinutes(5), 100_000,
-                                new TlsConfig(TlsMode.REENCRYPT, "/c.pem", "/c.pass"))),
+                                new TlsConfig(TlsMode.REENCRYPT, "/c.pem", "/c.pass", ClientAuth.OPTIONAL, "/ca.pem",
+                                        "/ca.crl"))),
                 List.of(new PoolConfig("dns", Algorithm.ROUND_ROBIN, List.of(new MemberConfig("fd00::53", 5353, 0, 2),
                                 new MemberConfig("10.0.0.53", 5353, 1000, 1)), HealthCheckConfig.NONE, 251),
                         new PoolConfig("web", Algorithm.LEAST_SESSIONS, List.of(new MemberConfig("10.0.0.80", 0, 100,
@@ -242,8 +245,8 @@ class ConfigLoaderTest {
                         + "; did you mean session-idle-timeout?)",
                 "services[ikev2].persistence.scpe: unknown key (expected: one of scope, timeout, max-entries; did you "
                         + "mean scope?)",
-                "services[sstp].tls.mod: unknown key (expected: one of mode, certificate, password-file; did you mean "
-                        + "mode?)",
+                "services[sstp].tls.mod: unknown key (expected: one of mode, certificate, password-file, client-auth, "
+                        + "client-ca, crl; did you mean mode?)",
                 "pools[vpn].algoritm: unknown key (expected: one of name, algorithm, members, health-check, "
                         + "maglev-table-size, min-up-members; did you mean algorithm?)",
                 "pools[vpn].members[0].wieght: unknown key (expected: one of address, port, weight, priority; did you "
@@ -280,7 +283,8 @@ class ConfigLoaderTest {
                 "services[0].source-nat: maybe (expected: true or false)",
                 "services[0].max-sessions: many (expected: an integer within 1..10000000)",
                 "services[0].persistence: vip (expected: a mapping with the keys scope, timeout, max-entries)",
-                "services[0].tls: true (expected: a mapping with the keys mode, certificate, password-file)",
+                "services[0].tls: true (expected: a mapping with the keys mode, certificate, password-file, "
+                        + "client-auth, client-ca, crl)",
                 "pools[vpn].members: a mapping (expected: a list of members)",
                 "pools[vpn].maglev-table-size: 99999999999 (expected: 251..16777213)");
     }

@@ -336,12 +336,21 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
             verdictGiven = true;
             proxy.counters().cryptoBindingsRejectedByMember++;
             String hash = CertificateBundle.upperHex(service.presentedSha256);
-            log.warn("[{}] service {}: member {} rejected the crypto binding of client {} ({} right after a "
-                            + "CALL_CONNECTED whose certificate hash matched vpnlb's certificate {}): set its "
-                            + "SHA256CertificateHash to {} (Enable-SSTPOffload -CertificateHash \"{}\" -UseHttp $true)",
-                    ctx.channel().id(), service.name, proxy.member() == null ? "?" : proxy.member().key(),
-                    proxy.client(), type == SstpPacketTracker.CALL_ABORT ? "CALL_ABORT" : "CALL_DISCONNECT",
-                    service.certificate.subject(), hash, hash);
+            String member = proxy.member() == null ? "?" : proxy.member().key();
+            String abort = type == SstpPacketTracker.CALL_ABORT ? "CALL_ABORT" : "CALL_DISCONNECT";
+            if (service.mode == TcpService.Mode.REENCRYPT) {
+                log.warn("[{}] service {}: member {} rejected the crypto binding of client {} ({} right after a "
+                                + "CALL_CONNECTED whose certificate hash matched vpnlb's certificate {}): with tls.mode "
+                                + "reencrypt the member must present the same certificate as vpnlb (SHA-256 {})",
+                        ctx.channel().id(), service.name, member, proxy.client(), abort,
+                        service.certificate.subject(), hash);
+            } else {
+                log.warn("[{}] service {}: member {} rejected the crypto binding of client {} ({} right after a "
+                                + "CALL_CONNECTED whose certificate hash matched vpnlb's certificate {}): set its "
+                                + "SHA256CertificateHash to {} (Enable-SSTPOffload -CertificateHash \"{}\" -UseHttp $true)",
+                        ctx.channel().id(), service.name, member, proxy.client(), abort,
+                        service.certificate.subject(), hash, hash);
+            }
         }
     }
 

@@ -132,8 +132,20 @@ public final class TcpDataPlane implements AutoCloseable {
             for (String warning : certificate.warnings()) {
                 log.warn("service {}: certificate {}: {}", service.name(), certificate.source(), warning);
             }
+            io.vpnlb.config.ClientAuth clientAuth = tls.effectiveClientAuth(service.type());
+            javax.net.ssl.TrustManagerFactory clientTrust = null;
+            if (clientAuth != io.vpnlb.config.ClientAuth.NONE) {
+                try {
+                    clientTrust = ClientCertificates.trust(Path.of(tls.clientCa()),
+                            tls.crl() == null ? null : Path.of(tls.crl()));
+                } catch (CertificateException e) {
+                    throw new TcpStartException("service " + service.name() + ": tls.client-ca: " + e.getMessage(), e);
+                }
+                log.info("service {}: client certificates {} (CA {}{})", service.name(), clientAuth.configName(),
+                        tls.clientCa(), tls.crl() == null ? ", no CRL" : ", CRL " + tls.crl());
+            }
             try {
-                clientFacing = TlsContexts.server(certificate);
+                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust);
                 if (mode == TcpService.Mode.REENCRYPT) {
                     memberFacing = TlsContexts.member();
                 }
@@ -147,8 +159,10 @@ public final class TcpDataPlane implements AutoCloseable {
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
                     CertificateBundle.hex(certificate.sha256()));
         }
-        return new TcpService(service.name(), service.index(), service.type(), mode, transport, snapshots, router,
-                clientFacing, memberFacing, certificate);
+        TcpService runtime = new TcpService(service.name(), service.index(), service.type(), mode, transport,
+                snapshots, router, clientFacing, memberFacing, certificate);
+        runtime.clientAuth = tls == null ? io.vpnlb.config.ClientAuth.NONE : tls.effectiveClientAuth(service.type());
+        return runtime;
     }
 
     private static TcpListenerGroup bind(EventLoopGroup group, TcpService runtime, ServiceSnapshot service,

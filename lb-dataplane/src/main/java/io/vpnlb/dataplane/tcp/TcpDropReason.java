@@ -18,6 +18,11 @@ public enum TcpDropReason {
     HELLO_TIMEOUT("hello_timeout"),
     /** Terminate: the TLS handshake failed (no common version or cipher, bad record, client alert). */
     TLS_HANDSHAKE_FAILED("tls_handshake_failed"),
+    /**
+     * Client-certificate preauthentication (ip-https): no certificate, one from another CA, revoked in the CRL, or
+     * expired.
+     */
+    CLIENT_CERTIFICATE_REJECTED("client_certificate_rejected"),
     /** SSTP: the request is not {@code SSTP_DUPLEX_POST /sra_{...}/ HTTP/1.1}, or its headers are malformed. */
     HTTP_BAD_REQUEST("http_bad_request"),
     /** SSTP: the request headers exceed the limit. */

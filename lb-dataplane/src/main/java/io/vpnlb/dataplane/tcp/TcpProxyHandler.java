@@ -77,6 +77,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean sessionCounted;
     private boolean clientInputDone;
     private boolean memberInputDone;
+    private boolean clientTlsClosed;
     private boolean closed;
     private byte[] sessionId;
     private String serverName;
@@ -224,7 +225,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         } else if (event == ChannelInputShutdownEvent.INSTANCE) {
             clientInputShutdown();
         } else if (event instanceof SslCloseCompletionEvent) {
-            // close_notify from the client: its direction is done, like a FIN.
+            // close_notify from the client: its direction is done, like a FIN. The TLS engine answers with its own
+            // close_notify (TLS 1.2 requires it), so nothing more can reach the client: what the member still sends
+            // is read and discarded until it closes too.
+            clientTlsClosed = true;
             clientInputShutdown();
         } else if (event instanceof SslHandshakeCompletionEvent) {
             SslHandshakeCompletionEvent handshake = (SslHandshakeCompletionEvent) event;
@@ -232,11 +236,43 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 Throwable cause = handshake.cause();
                 boolean timeout = cause instanceof javax.net.ssl.SSLException
                         && String.valueOf(cause.getMessage()).contains("timed out");
-                log.debug("[{}] TLS handshake with {} failed: {}", ctx.channel().id(), client, cause.toString());
-                drop(timeout ? TcpDropReason.HELLO_TIMEOUT : TcpDropReason.TLS_HANDSHAKE_FAILED);
+                if (!timeout && clientCertificateProblem(cause)) {
+                    log.info("[{}] {}: client {} refused: client certificate rejected ({})", ctx.channel().id(),
+                            service.name, client, rootMessage(cause));
+                    drop(TcpDropReason.CLIENT_CERTIFICATE_REJECTED);
+                } else {
+                    log.debug("[{}] TLS handshake with {} failed: {}", ctx.channel().id(), client, cause.toString());
+                    drop(timeout ? TcpDropReason.HELLO_TIMEOUT : TcpDropReason.TLS_HANDSHAKE_FAILED);
+                }
             }
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** True when a failed handshake failed on the client's certificate (or its absence) under preauthentication. */
+    private boolean clientCertificateProblem(Throwable cause) {
+        if (service.clientAuth == io.vpnlb.config.ClientAuth.NONE) {
+            return false;
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+            String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (message.contains("certificate") || message.contains("peer did not return")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private void clientInputShutdown() {
@@ -274,6 +310,12 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof io.netty.handler.codec.DecoderException
                 && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            if (!connected && clientCertificateProblem(cause)) {
+                log.info("[{}] {}: client {} refused: client certificate rejected ({})", ctx.channel().id(),
+                        service.name, client, rootMessage(cause));
+                drop(TcpDropReason.CLIENT_CERTIFICATE_REJECTED);
+                return;
+            }
             log.debug("[{}] TLS error from {}: {}", ctx.channel().id(), client, cause.getCause().toString());
             drop(cause.getCause() instanceof SSLHandshakeException || !connected
                     ? TcpDropReason.TLS_HANDSHAKE_FAILED : TcpDropReason.IO_ERROR);
@@ -439,16 +481,25 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         upstream.read();
     }
 
-    /** Called by the upstream handler for each chunk from the member. */
+    /**
+     * Called by the upstream handler for each chunk from the member; {@code null} when the chunk was discarded
+     * because the client's TLS is already closed.
+     */
     ChannelFuture fromMember(ByteBuf buf) {
+        if (clientTlsClosed) {
+            buf.release();
+            return null;
+        }
         counters.txBytes += buf.readableBytes();
         return ctx.channel().write(buf);
     }
 
     void flushToClient(ChannelFuture lastWrite) {
-        ctx.channel().flush();
         if (lastWrite != null) {
+            ctx.channel().flush();
             lastWrite.addListener(readNextFromMember);
+        } else if (clientTlsClosed && !memberInputDone && !closed && upstream != null) {
+            upstream.read();
         }
     }
 
@@ -469,6 +520,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         memberInputDone = true;
         counters.memberHalfCloses++;
+        if (clientTlsClosed) {
+            closeBoth();
+            return;
+        }
         ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             if (ctx.channel().isActive()) {
                 shutdownOutput(ctx.channel(), ctx.pipeline().get(SslHandler.class));

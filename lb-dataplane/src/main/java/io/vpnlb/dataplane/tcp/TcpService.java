@@ -39,6 +39,8 @@ final class TcpService {
     /** Passthrough: session ID persistence; else {@code null}. */
     final TlsSessionTable sessions;
     private final AtomicInteger active = new AtomicInteger();
+    /** Client-certificate preauthentication in force (terminate, reencrypt); set once before the first client. */
+    io.vpnlb.config.ClientAuth clientAuth = io.vpnlb.config.ClientAuth.NONE;
 
     TcpService(String name, int index, ServiceType type, Mode mode, NetTransport transport, SnapshotSource snapshots,
                SessionRouter router, SslContext clientFacingTls, SslContext memberFacingTls,

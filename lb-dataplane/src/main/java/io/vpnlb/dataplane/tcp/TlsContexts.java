@@ -49,13 +49,27 @@ public final class TlsContexts {
     }
 
     public static SslContext server(CertificateBundle bundle) throws SSLException {
-        return SslContextBuilder.forServer(bundle.key(), bundle.chain().toArray(new X509Certificate[0]))
+        return server(bundle, io.vpnlb.config.ClientAuth.NONE, null);
+    }
+
+    /**
+     * @param clientAuth  whether clients must (or may) present a certificate that {@code clientTrust} accepts
+     * @param clientTrust trust for client certificates; {@code null} with {@code ClientAuth.NONE}
+     */
+    public static SslContext server(CertificateBundle bundle, io.vpnlb.config.ClientAuth clientAuth,
+                                    javax.net.ssl.TrustManagerFactory clientTrust) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(bundle.key(),
+                        bundle.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .sessionCacheSize(SESSION_CACHE_SIZE)
-                .sessionTimeout(SESSION_TIMEOUT_SECONDS)
-                .build();
+                .sessionTimeout(SESSION_TIMEOUT_SECONDS);
+        if (clientAuth != io.vpnlb.config.ClientAuth.NONE) {
+            builder.trustManager(clientTrust).clientAuth(clientAuth == io.vpnlb.config.ClientAuth.REQUIRED
+                    ? io.netty.handler.ssl.ClientAuth.REQUIRE : io.netty.handler.ssl.ClientAuth.OPTIONAL);
+        }
+        return builder.build();
     }
 
     /**

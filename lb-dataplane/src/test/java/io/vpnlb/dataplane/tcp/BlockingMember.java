@@ -18,19 +18,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the client half-closes, writes {@code bye-from-NAME} and closes. TLS (given an SSLContext): answers each
  * read with {@code NAME} (passthrough tests).
  */
-final class BlockingMember implements AutoCloseable {
+public final class BlockingMember implements AutoCloseable {
 
-    interface Behaviour {
+    public interface Behaviour {
         void serve(Socket socket, BlockingMember member) throws IOException;
     }
 
     final String name;
     final ServerSocket server;
-    final AtomicInteger connections = new AtomicInteger();
+    public final AtomicInteger connections = new AtomicInteger();
+    /** Connections whose client half-closed (EOF read) while the member was still open. */
+    public final AtomicInteger eofs = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    BlockingMember(String name, Behaviour behaviour) throws IOException {
+    public BlockingMember(String name, Behaviour behaviour) throws IOException {
         this(name, new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), behaviour);
     }
 
@@ -61,7 +63,7 @@ final class BlockingMember implements AutoCloseable {
         acceptor.start();
     }
 
-    static BlockingMember echo(String name) throws IOException {
+    public static BlockingMember echo(String name) throws IOException {
         return new BlockingMember(name, (socket, member) -> {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
@@ -70,6 +72,7 @@ final class BlockingMember implements AutoCloseable {
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
             }
+            member.eofs.incrementAndGet();
             out.write(("bye-from-" + name).getBytes(StandardCharsets.US_ASCII));
             out.flush();
             socket.shutdownOutput();
@@ -91,7 +94,7 @@ final class BlockingMember implements AutoCloseable {
         });
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 

@@ -175,6 +175,32 @@ class SstpTerminateIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("transports")
+    void reencryptWorksWithTheSameCertificateAndReportsAnotherOne(NetTransport transport) throws Exception {
+        TlsConfig reencrypt = new TlsConfig(TlsMode.REENCRYPT, pem.toString(), null);
+        CertificateFixtures.Issued same = new CertificateFixtures.Issued(chain.leaf().certificate(), chain.leaf().keys());
+        try (BlockingMember member = SstpTestMember.startTls("rras-tls", vpnlbSha256, TcpProxyIT.serverContext(same));
+             TcpFixture lb = new TcpFixture(transport, ServiceType.SSTP, reencrypt, IDLE, new int[] {member.port()})) {
+            SstpTestClient.Outcome outcome = SstpTestClient.run(TcpProxyIT.trustAll(), lb.address());
+            assertThat(outcome.echoed()).isTrue();
+            await().untilAsserted(() -> assertThat(lb.counters().cryptoBindingsMatched()).isEqualTo(1));
+            assertThat(lb.counters().reencryptCertificateMismatches()).isZero();
+        }
+        CertificateFixtures.Issued other = CertificateFixtures.selfSigned("member.internal.test");
+        byte[] otherSha256 = MessageDigest.getInstance("SHA-256").digest(other.certificate().getEncoded());
+        try (BlockingMember member = SstpTestMember.startTls("rras-tls", otherSha256, TcpProxyIT.serverContext(other));
+             TcpFixture lb = new TcpFixture(transport, ServiceType.SSTP, reencrypt, IDLE, new int[] {member.port()})) {
+            SstpTestClient.Outcome outcome = SstpTestClient.run(TcpProxyIT.trustAll(), lb.address());
+            assertThat(outcome.aborted()).isTrue();
+            await().untilAsserted(() -> {
+                TcpCounters counters = lb.counters();
+                assertThat(counters.reencryptCertificateMismatches()).isEqualTo(1);
+                assertThat(counters.cryptoBindingsRejectedByMember()).isEqualTo(1);
+            });
+        }
+    }
+
     // ---- real tools, when installed ---------------------------------------------------------------------------
 
     @Test

@@ -16,16 +16,16 @@ import java.util.UUID;
  * An SSTP client without PPP that computes the crypto binding's certificate hash the way the Windows client does:
  * SHA-256 over the DER encoding of the server certificate it saw in the TLS handshake.
  */
-final class SstpTestClient {
+public final class SstpTestClient {
 
     /** How a session ended. */
-    record Outcome(String httpStatusLine, int ackHashBitmask, boolean aborted, boolean echoed, byte[] certificateHash) {
+    public record Outcome(String httpStatusLine, int ackHashBitmask, boolean aborted, boolean echoed, byte[] certificateHash) {
     }
 
     private SstpTestClient() {
     }
 
-    static Outcome run(SSLContext context, InetSocketAddress address) throws Exception {
+    public static Outcome run(SSLContext context, InetSocketAddress address) throws Exception {
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.getAddress(),
                 address.getPort())) {
             socket.setSoTimeout(10_000);

@@ -16,15 +16,23 @@ import java.util.Arrays;
  * CALL_CONNECTED against its configured hash and aborts on a mismatch, as RRAS does; after a good binding it
  * echoes data packets.
  */
-final class SstpTestMember {
+public final class SstpTestMember {
 
     static final String REQUEST_LINE = "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1";
 
     private SstpTestMember() {
     }
 
-    static BlockingMember start(String name, byte[] configuredSha256) throws IOException {
+    public static BlockingMember start(String name, byte[] configuredSha256) throws IOException {
         return new BlockingMember(name, (socket, member) -> serve(socket, configuredSha256));
+    }
+
+    /** The same member behind TLS (RRAS with UseHttps=1, for tls.mode reencrypt). */
+    public static BlockingMember startTls(String name, byte[] configuredSha256, javax.net.ssl.SSLContext context)
+            throws IOException {
+        java.net.ServerSocket server = context.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        return new BlockingMember(name, server, (socket, member) -> serve(socket, configuredSha256));
     }
 
     private static void serve(Socket socket, byte[] configuredSha256) throws IOException {
@@ -98,7 +106,7 @@ final class SstpTestMember {
         return packet;
     }
 
-    static byte[] connectAck(byte[] nonce) {
+    public static byte[] connectAck(byte[] nonce) {
         byte[] p = new byte[48];
         p[0] = 0x10;
         p[1] = 0x01;

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The TCP proxy on loopback, on every transport this machine has. */
-class TcpProxyIT {
+public class TcpProxyIT {
 
     static List<NetTransport> transports() {
         return NetTransport.available();
@@ -244,7 +244,7 @@ class TcpProxyIT {
         }
     }
 
-    static SSLContext serverContext(CertificateFixtures.Issued certificate) throws Exception {
+    public static SSLContext serverContext(CertificateFixtures.Issued certificate) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("k", certificate.keys().getPrivate(), "pw".toCharArray(),
@@ -256,7 +256,7 @@ class TcpProxyIT {
         return context;
     }
 
-    static SSLContext trustAll() throws Exception {
+    public static SSLContext trustAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override

@@ -1,0 +1,144 @@
+package io.vpnlb.control.it;
+
+import io.vpnlb.config.cert.CertificateFixtures;
+import io.vpnlb.config.io.ConfigLoader;
+import io.vpnlb.config.io.LoadResult;
+import io.vpnlb.control.Balancer;
+import io.vpnlb.dataplane.tcp.BlockingMember;
+import io.vpnlb.dataplane.tcp.SstpTestClient;
+import io.vpnlb.dataplane.tcp.SstpTestMember;
+import io.vpnlb.dataplane.tcp.TcpCounters;
+import io.vpnlb.dataplane.tcp.TcpListenerGroup;
+import io.vpnlb.dataplane.tcp.TcpProxyIT;
+import io.vpnlb.dataplane.transport.NetTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** SSTP (TLS terminate, certificate from a .pfx) and plain TCP services started by the Balancer from YAML. */
+class TcpThroughBalancerIT {
+
+    @TempDir
+    Path dir;
+
+    private Balancer balancer;
+
+    static List<NetTransport> transports() {
+        return NetTransport.available();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (balancer != null) {
+            balancer.close();
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private String yaml(NetTransport transport, int sstpPort, int sstpMember, int tcpPort, int tcpMember, Path pfx,
+                        Path pass) {
+        return String.join("\n",
+                "transport: " + transport.displayName(),
+                "services:",
+                "  - name: sstp",
+                "    type: sstp",
+                "    listen: 127.0.0.1",
+                "    ports: [\"" + sstpPort + ":" + sstpMember + "\"]",
+                "    pool: vpn-sstp",
+                "    tls:",
+                "      mode: terminate",
+                "      certificate: " + pfx,
+                "      password-file: " + pass,
+                "  - name: relay",
+                "    type: tcp",
+                "    listen: 127.0.0.1",
+                "    ports: [\"" + tcpPort + ":" + tcpMember + "\"]",
+                "    pool: echo",
+                "pools:",
+                "  - name: vpn-sstp",
+                "    algorithm: least-sessions",
+                "    members:",
+                "      - { address: 127.0.0.1 }",
+                "  - name: echo",
+                "    members:",
+                "      - { address: 127.0.0.1 }",
+                "");
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void sstpTerminateAndPlainTcpServicesRunFromConfiguration(NetTransport transport) throws Exception {
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
+        Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
+                CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "pfx-pass"));
+        Path pass = CertificateFixtures.write(dir, "vpn.pfx.pass", "pfx-pass\n");
+        byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(chain.leaf().certificate().getEncoded());
+        try (BlockingMember rras = SstpTestMember.start("rras", sha256);
+             BlockingMember echo = BlockingMember.echo("echo")) {
+            int sstpPort = freeTcpPort();
+            int tcpPort = freeTcpPort();
+            LoadResult loaded = ConfigLoader.parse(yaml(transport, sstpPort, rras.port(), tcpPort, echo.port(), pfx,
+                    pass), "TcpThroughBalancerIT");
+            assertThat(loaded.violations()).isEmpty();
+            balancer = Balancer.start(loaded.config(), 2);
+
+            SstpTestClient.Outcome outcome = SstpTestClient.run(TcpProxyIT.trustAll(),
+                    new InetSocketAddress("127.0.0.1", sstpPort));
+            assertThat(outcome.echoed()).isTrue();
+            assertThat(outcome.certificateHash()).isEqualTo(sha256);
+
+            try (Socket client = new Socket("127.0.0.1", tcpPort)) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .isEqualTo("pingbye-from-echo");
+            }
+            TcpListenerGroup sstp = balancer.tcp().listeners().get(0);
+            assertThat(sstp.mode()).isEqualTo("terminate");
+            await().untilAsserted(() -> {
+                TcpCounters counters = sstp.counters();
+                assertThat(counters.cryptoBindingsMatched()).isEqualTo(1);
+                assertThat(counters.closed()).isEqualTo(1);
+            });
+            assertThat(balancer.tcp().certificates()).hasSize(1);
+            assertThat(balancer.tcp().certificates().get(0).sha256()).isEqualTo(sha256);
+        }
+    }
+
+    @Test
+    void aWrongPfxPasswordStopsTheStartWithOneClearLine() throws Exception {
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
+        Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
+                CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "right"));
+        Path pass = CertificateFixtures.write(dir, "vpn.pfx.pass", "wrong\n");
+        LoadResult loaded = ConfigLoader.parse(yaml(NetTransport.NIO, freeTcpPort(), 1, freeTcpPort(), 2, pfx, pass),
+                "TcpThroughBalancerIT");
+        assertThat(loaded.violations()).isEmpty();
+        assertThatThrownBy(() -> balancer = Balancer.start(loaded.config(), 1))
+                .isInstanceOf(Balancer.StartException.class)
+                .hasMessage("service sstp: tls.certificate: " + pfx + ": wrong password (from " + pass
+                        + ") for the PKCS#12 file");
+    }
+}
