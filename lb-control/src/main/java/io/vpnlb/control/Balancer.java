@@ -149,6 +149,7 @@ public final class Balancer implements AutoCloseable {
         HealthChecker health = HealthChecker.start(pools, udp);
         Balancer balancer = new Balancer(transport, group, pools, udp, options.configFile());
         balancer.tcp = tcp;
+        balancer.metrics.bindTcp(tcp);
         balancer.health = health;
         if (options.adminApi()) {
             try {
@@ -169,7 +170,7 @@ public final class Balancer implements AutoCloseable {
                     + "(validate the configuration first)");
         }
         AdminToken token = AdminToken.loadOrCreate(Path.of(config.admin().tokenFile()));
-        admin = AdminServer.start(listen, new AdminApi(pools, udp, metrics, reloader, token));
+        admin = AdminServer.start(listen, new AdminApi(pools, udp, tcp, metrics, reloader, token));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.Violation;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.metrics.VpnlbMetrics;
+import io.vpnlb.config.cert.CertificateBundle;
 import io.vpnlb.control.persistence.PersistenceTable;
 import io.vpnlb.control.persistence.SaTable;
 import io.vpnlb.control.pool.AdminState;
@@ -30,6 +31,7 @@ import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.udp.DropReason;
 import io.vpnlb.dataplane.udp.ListenerCounters;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 import io.netty.channel.Channel;
@@ -38,6 +40,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,6 +66,7 @@ public final class AdminApi {
     private static final Set<String> PATCH_KEYS = Set.of("admin_state", "weight");
 
     private final PoolManager pools;
+    private final TcpDataPlane tcp;
     private final UdpDataPlane udp;
     private final VpnlbMetrics metrics;
     private final ConfigReloader reloader;
@@ -70,6 +75,13 @@ public final class AdminApi {
 
     public AdminApi(PoolManager pools, UdpDataPlane udp, VpnlbMetrics metrics, ConfigReloader reloader,
                     AdminToken token) {
+        this(pools, udp, null, metrics, reloader, token);
+    }
+
+    /** @param tcp the TCP listeners whose certificates {@code /api/v1/certificates} lists; {@code null} for none */
+    public AdminApi(PoolManager pools, UdpDataPlane udp, TcpDataPlane tcp, VpnlbMetrics metrics,
+                    ConfigReloader reloader, AdminToken token) {
+        this.tcp = tcp;
         this.pools = pools;
         this.udp = udp;
         this.metrics = metrics;
@@ -622,10 +634,25 @@ public final class AdminApi {
 
     private AdminResponse certificates() {
         ObjectNode answer = object();
-        answer.putArray("certificates");
-        answer.put("note", "this version of vpnlb serves no TLS service yet (SSTP and IP-HTTPS are validated "
-                + "only), so it holds no certificate; they will be listed here with subject, SANs, expiry and "
-                + "SHA-1/SHA-256 hashes once TLS services are served");
+        ArrayNode list = answer.putArray("certificates");
+        Instant now = Instant.now();
+        if (tcp != null) {
+            for (CertificateBundle bundle : tcp.certificates()) {
+                ObjectNode node = list.addObject();
+                node.put("file", bundle.source() == null ? null : bundle.source().toString());
+                node.put("subject", bundle.subject());
+                node.put("issuer", bundle.issuer());
+                ArrayNode sans = node.putArray("subject_alternative_names");
+                bundle.subjectAlternativeNames().forEach(sans::add);
+                node.put("not_before", bundle.notBefore().toString());
+                node.put("not_after", bundle.notAfter().toString());
+                node.put("days_left", Duration.between(now, bundle.notAfter()).toDays());
+                node.put("expired", bundle.expiredAt(now));
+                node.put("chain_length", bundle.chain().size());
+                node.put("sha1", CertificateBundle.upperHex(bundle.sha1()));
+                node.put("sha256", CertificateBundle.upperHex(bundle.sha256()));
+            }
+        }
         return json(HttpResponseStatus.OK, answer);
     }
 

@@ -16,17 +16,24 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.vpnlb.config.cert.CertificateBundle;
 import io.vpnlb.control.persistence.PersistenceTable;
 import io.vpnlb.control.persistence.SaTable;
 import io.vpnlb.control.pool.AdminState;
 import io.vpnlb.control.pool.Health;
 import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.control.pool.PoolManager;
+import io.vpnlb.dataplane.tcp.TcpCounters;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
+import io.vpnlb.dataplane.tcp.TcpDropReason;
+import io.vpnlb.dataplane.tcp.TcpListenerGroup;
 import io.vpnlb.dataplane.udp.DropReason;
 import io.vpnlb.dataplane.udp.ListenerCounters;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -132,6 +139,62 @@ public final class VpnlbMetrics implements AutoCloseable {
     /** The Prometheus text exposition format (version 0.0.4). */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /**
+     * Registers the meters of the TCP listeners (tcp, sstp, ip-https) and their certificates. Per-loop counters
+     * are summed when scraped, as for UDP.
+     */
+    public void bindTcp(TcpDataPlane tcp) {
+        for (TcpListenerGroup group : tcp.listeners()) {
+            Tags tags = Tags.of("service", group.serviceName(), "listener", group.listener().name());
+            tcpCounter("vpnlb.tcp.connections.accepted", "Client connections accepted", group, tags,
+                    TcpCounters::accepted);
+            tcpCounter("vpnlb.tcp.connections.opened", "Connections forwarded to a member", group, tags,
+                    TcpCounters::opened);
+            tcpCounter("vpnlb.tcp.connections.closed", "Connections closed", group, tags, TcpCounters::closed);
+            tcpCounter("vpnlb.tcp.rx.bytes", "Bytes received from clients", group, tags, TcpCounters::rxBytes);
+            tcpCounter("vpnlb.tcp.tx.bytes", "Bytes sent to clients", group, tags, TcpCounters::txBytes);
+            tcpCounter("vpnlb.tcp.connect.retries", "Member connects retried on another member", group, tags,
+                    TcpCounters::connectRetries);
+            tcpCounter("vpnlb.tls.session.routes", "Connections routed by a known TLS session ID", group, tags,
+                    TcpCounters::tlsSessionRoutes);
+            tcpCounter("vpnlb.sstp.requests", "SSTP_DUPLEX_POST requests accepted", group, tags,
+                    TcpCounters::sstpRequests);
+            tcpCounter("vpnlb.sstp.crypto.bindings.matched",
+                    "SSTP crypto bindings whose certificate hash matched the certificate vpnlb presented", group,
+                    tags, TcpCounters::cryptoBindingsMatched);
+            tcpCounter("vpnlb.sstp.crypto.bindings.intercepted",
+                    "SSTP crypto bindings carrying the hash of another certificate (TLS inspection on the way)",
+                    group, tags, TcpCounters::cryptoBindingsIntercepted);
+            tcpCounter("vpnlb.sstp.crypto.bindings.rejected",
+                    "SSTP sessions the member aborted after the crypto binding (wrong offload hash on the member)",
+                    group, tags, TcpCounters::cryptoBindingsRejectedByMember);
+            tcpCounter("vpnlb.tls.reencrypt.certificate.mismatches",
+                    "Member certificates that differ from vpnlb's in reencrypt mode", group, tags,
+                    TcpCounters::reencryptCertificateMismatches);
+            Gauge.builder("vpnlb.tcp.connections.active", group, g -> g.counters().active())
+                    .description("Live client connections").tags(tags).strongReference(true).register(registry);
+            for (TcpDropReason reason : TcpDropReason.values()) {
+                FunctionCounter.builder("vpnlb.tcp.drops", group, g -> g.counters().drops(reason))
+                        .description("Connections refused or closed early, by reason")
+                        .tags(tags).tag("reason", reason.metricName()).register(registry);
+            }
+        }
+        for (CertificateBundle bundle : tcp.certificates()) {
+            Gauge.builder("vpnlb.certificate.expiry.seconds", bundle,
+                            b -> Duration.between(Instant.now(), b.notAfter()).getSeconds())
+                    .description("Seconds until the certificate expires (negative once expired)")
+                    .tag("subject", bundle.subject())
+                    .tag("sha256", CertificateBundle.hex(bundle.sha256()))
+                    .strongReference(true).register(registry);
+        }
+    }
+
+    private void tcpCounter(String name, String description, TcpListenerGroup group, Tags tags,
+                            ToDoubleFunction<TcpCounters> reading) {
+        FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
+                .description(description).tags(tags).register(registry);
     }
 
     /** Counts a reload. */

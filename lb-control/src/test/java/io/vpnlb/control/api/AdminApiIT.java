@@ -274,11 +274,10 @@ class AdminApiIT {
     }
 
     @Test
-    void certificatesAreAnEmptyListWithANoteUntilTlsIsServed() throws Exception {
+    void certificatesAreAnEmptyListWithoutTlsServices() throws Exception {
         JsonNode answer = fixture.get("/api/v1/certificates").json();
         assertThat(answer.path("certificates").isArray()).isTrue();
         assertThat(answer.path("certificates")).isEmpty();
-        assertThat(answer.path("note").asText()).contains("no TLS service");
     }
 
     @Test

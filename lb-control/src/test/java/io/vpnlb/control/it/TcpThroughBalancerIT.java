@@ -60,6 +60,7 @@ class TcpThroughBalancerIT {
                         Path pass) {
         return String.join("\n",
                 "transport: " + transport.displayName(),
+                "admin: { listen: 127.0.0.1:0, token-file: " + dir.resolve("admin.token") + " }",
                 "services:",
                 "  - name: sstp",
                 "    type: sstp",
@@ -101,7 +102,7 @@ class TcpThroughBalancerIT {
             LoadResult loaded = ConfigLoader.parse(yaml(transport, sstpPort, rras.port(), tcpPort, echo.port(), pfx,
                     pass), "TcpThroughBalancerIT");
             assertThat(loaded.violations()).isEmpty();
-            balancer = Balancer.start(loaded.config(), 2);
+            balancer = Balancer.start(loaded.config(), 2, new Balancer.Options(null, true));
 
             SstpTestClient.Outcome outcome = SstpTestClient.run(TcpProxyIT.trustAll(),
                     new InetSocketAddress("127.0.0.1", sstpPort));
@@ -124,6 +125,28 @@ class TcpThroughBalancerIT {
             });
             assertThat(balancer.tcp().certificates()).hasSize(1);
             assertThat(balancer.tcp().certificates().get(0).sha256()).isEqualTo(sha256);
+            String metrics = balancer.metrics().scrape();
+            String listener = "listener=\"" + sstp.listener().name() + "\",service=\"sstp\"";
+            assertThat(metrics).contains("vpnlb_sstp_crypto_bindings_matched_total{" + listener + "} 1.0");
+            assertThat(metrics).contains("vpnlb_sstp_requests_total{" + listener + "} 1.0");
+            assertThat(metrics).contains("vpnlb_certificate_expiry_seconds{sha256=\""
+                    + java.util.HexFormat.of().formatHex(sha256));
+            java.net.http.HttpResponse<String> certificates = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                    + balancer.adminAddress().getPort() + "/api/v1/certificates"))
+                            .header("Authorization", "Bearer "
+                                    + java.nio.file.Files.readString(dir.resolve("admin.token")).strip())
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(certificates.statusCode()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(certificates.body()).path("certificates");
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0).path("sha256").asText())
+                    .isEqualTo(java.util.HexFormat.of().withUpperCase().formatHex(sha256));
+            assertThat(listed.get(0).path("subject").asText()).startsWith("CN=vpn.test");
+            assertThat(listed.get(0).path("expired").asBoolean()).isFalse();
+            assertThat(listed.get(0).path("chain_length").asInt()).isEqualTo(chain.certificates().size());
         }
     }
 
