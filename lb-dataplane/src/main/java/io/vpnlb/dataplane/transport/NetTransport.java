@@ -189,7 +189,15 @@ public enum NetTransport {
     }
 
     /**
-     * The transport to run on: the forced one, or for {@code auto} the first available of io_uring, epoll and
+     * What {@code auto} tries, in order. epoll comes before io_uring: every UDP session owns a socket toward its
+     * member, and Netty 4.2's io_uring datagram channel holds a posted 64 KiB receive buffer and two 256-entry
+     * message-header arrays per socket, about 325 KB of memory per session against about 40 KB on epoll (measured
+     * with 5,000 sessions under an IKE_SA_INIT flood). io_uring stays available when forced.
+     */
+    private static final NetTransport[] AUTO_ORDER = {EPOLL, IO_URING, NIO};
+
+    /**
+     * The transport to run on: the forced one, or for {@code auto} the first available of epoll, io_uring and
      * NIO.
      *
      * @throws TransportUnavailableException when a forced transport is not available, naming it and the cause
@@ -197,7 +205,7 @@ public enum NetTransport {
     public static NetTransport resolve(Transport configured) {
         switch (configured) {
             case AUTO:
-                for (NetTransport candidate : values()) {
+                for (NetTransport candidate : AUTO_ORDER) {
                     if (candidate.isAvailable()) {
                         return candidate;
                     }

@@ -221,9 +221,20 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
      * fragmentation support. The datagram is forwarded whatever it holds.
      */
     void observeMemberDatagram(UdpSession session, ByteBuf content) {
-        if (role.inspected() && classifier.classify(content, natT) != DatagramKind.MALFORMED) {
-            session.observeMember(classifier, router);
+        if (!role.inspected()) {
+            return;
         }
+        DatagramKind kind = classifier.classify(content, natT);
+        if (kind == DatagramKind.MALFORMED) {
+            return;
+        }
+        // Only an answer that opens the SA (a responder SPI) or ESP ends the half-open state: a COOKIE,
+        // INVALID_KE_PAYLOAD or INVALID_SYNTAX answer carries no responder SPI and leaves the session half-open.
+        if (session.halfOpen && (kind == DatagramKind.ESP
+                || (kind == DatagramKind.IKE && classifier.ike().responderSpi() != 0))) {
+            memberAnswered(session);
+        }
+        session.observeMember(classifier, router);
     }
 
     void markUpstreamDirty(UdpSession session) {
@@ -308,7 +319,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The member sent its first datagram to a half-open session: it is half-open no more. */
+    /** The member answered a half-open session with an SA or ESP: it is half-open no more. */
     void memberAnswered(UdpSession session) {
         if (session.halfOpen) {
             session.halfOpen = false;

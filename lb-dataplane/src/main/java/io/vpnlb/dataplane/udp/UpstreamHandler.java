@@ -41,9 +41,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session.lastActivityNanos = System.nanoTime();
-        if (session.halfOpen) {
-            listener.memberAnswered(session);
-        }
         listener.observeMemberDatagram(session, content);
         counters.txDatagrams++;
         counters.txBytes += content.readableBytes();

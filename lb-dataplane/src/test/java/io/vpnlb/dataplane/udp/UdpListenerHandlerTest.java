@@ -394,10 +394,17 @@ class UdpListenerHandlerTest {
         assertThat(handler.counters().drops(DropReason.HALF_OPEN_SOURCE_LIMIT)).isEqualTo(1);
         assertThat(guard.halfOpen()).isEqualTo(3);
 
-        // The member answers the first: that session is established and its slot is free again.
+        // A COOKIE answer (no responder SPI) leaves the session half-open: the slot stays taken.
         EmbeddedChannel first = connector.opened.get(0);
         first.writeInbound(new DatagramPacket(hex(ikeSaInit(1).replace("22080000", "22200000")),
                 address("0.0.0.0", 1), address("192.0.2.11", 14500)));
+        assertThat(guard.halfOpen()).isEqualTo(3);
+        ByteBuf stillRefused = hex(ikeSaInit(6));
+        listener.writeInbound(new DatagramPacket(stillRefused, VIP, port(CLIENT_A, 1006)));
+        assertThat(stillRefused.refCnt()).isZero();
+        // The member answers with an SA (a responder SPI): that session is established and its slot is free.
+        first.writeInbound(new DatagramPacket(hex(ikeSaInit(1).replace("0000000000000000", "1112131415161718")
+                .replace("22080000", "22200000")), address("0.0.0.0", 1), address("192.0.2.11", 14500)));
         listener.writeInbound(new DatagramPacket(hex(ikeSaInit(5)), VIP, port(CLIENT_A, 1005)));
 
         assertThat(handler.sessionCount()).isEqualTo(4);
