@@ -389,10 +389,11 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
         }
         for (int i = 0, n = victims.size(); i < n; i++) {
             UdpSession session = victims.get(i);
-            if (session.halfOpen) {
-                counters.halfOpenExpired++;
-            } else {
+            // Idle for the whole session-idle-timeout is expiry; otherwise the half-open timeout closed it.
+            if (now - session.lastActivityNanos > timeout) {
                 counters.sessionsExpired++;
+            } else {
+                counters.halfOpenExpired++;
             }
             remove(session);
         }
