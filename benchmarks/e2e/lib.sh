@@ -1,0 +1,200 @@
+# Shared helpers of the end-to-end benchmark scripts (sourced, not run). Everything runs on loopback; every
+# process a script starts is recorded by pid and stopped on exit; the work directory is removed unless KEEP=1.
+# Never part of `mvn verify` or the test command.
+
+E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH=$(cd "$E2E/.." && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+RESULTS=${RESULTS:-$BENCH/results/e2e}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+W=$(mktemp -d /tmp/vpnlb-e2e.XXXXXX)
+PIDS=()
+JAVA=${JAVA:-java}
+VPNLB_JAVA_OPTS=${VPNLB_JAVA_OPTS:-}
+LOOPS=${LOOPS:-$(nproc)}
+# VIP and member ports; override with BENCH_PORT if they clash with something else on this machine.
+BASE=${BENCH_PORT:-25500}
+VIP=127.0.0.1
+IKE_PORT=$BASE
+NATT_PORT=$((BASE + 1))
+MEMBER_IKE_PORT=$((BASE + 100))
+MEMBER_NATT_PORT=$((BASE + 101))
+MEMBER_A=127.0.3.1
+MEMBER_B=127.0.3.2
+MEMBERS="$MEMBER_A:$MEMBER_NATT_PORT,$MEMBER_B:$MEMBER_NATT_PORT"
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  [ "${KEEP:-0}" = 1 ] && log "work directory kept: $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stops the whole script after $1 seconds whatever happens (bounded runtime).
+watchdog() {
+  ( s=; trap 'kill $s 2>/dev/null; exit 0' TERM
+    sleep "$1" & s=$!; wait $s; log "watchdog: ${1}s elapsed, stopping"; kill -TERM $$ ) 2>/dev/null &
+  PIDS+=($!)
+}
+
+# Installs Debian packages that are missing (root, as on these machines).
+ensure_pkgs() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' 2>/dev/null | head -1)" ]; then
+    apt-get update -qq
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$W/apt.log" 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+           "${missing[@]}" >"$W/apt.log" 2>&1; } || { cat "$W/apt.log" >&2; return 1; }
+}
+
+# The Debian nginx package starts a default server on port 80 where an init system runs; this one is ours only.
+ensure_nginx() {
+  ensure_pkgs nginx libnginx-mod-stream || return 1
+  [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || { log "nginx stream module missing"; return 1; }
+}
+
+build_udpgen() {
+  command -v cc >/dev/null || ensure_pkgs gcc libc6-dev
+  cc -O2 -pthread -o "$W/udpgen" "$E2E/udpgen.c" || return 1
+  UDPGEN=$W/udpgen
+}
+
+# Uses a private copy of lb-control/target/vpnlb.jar (built when missing), so that a build running meanwhile in
+# the work tree cannot swap or delete the jar between two paths of one run.
+ensure_jar() {
+  local built=$ROOT/lb-control/target/vpnlb.jar
+  if [ ! -f "$built" ]; then
+    log "building $built"
+    (cd "$ROOT" && mvn -q -B -o install -DskipTests) || return 1
+  fi
+  JAR=$W/vpnlb.jar
+  cp "$built" "$JAR" || return 1
+  log "vpnlb.jar of $(date -u -r "$built" +%FT%TZ), $(cd "$ROOT" && git log -1 --format=%h 2>/dev/null) + work tree"
+}
+
+# Raise the fd limit: every UDP session holds an upstream socket (in vpnlb and in nginx). Without
+# CAP_SYS_RESOURCE (as in this sandbox) only up to the hard limit, which then bounds the concurrent sessions.
+raise_nofile() { ulimit -n "${1:-1048576}" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }
+nofile_limit() { ( raise_nofile; ulimit -n ); }
+
+# write_vpnlb_config FILE TRANSPORT [TYPE] [IDLE] [MAX_SESSIONS]
+write_vpnlb_config() {
+  local file=$1 transport=$2 type=${3:-ikev2} idle=${4:-60s} max=${5:-200000}
+  local ports="[\"$IKE_PORT:$MEMBER_IKE_PORT\", \"$NATT_PORT:$MEMBER_NATT_PORT\"]"
+  [ "$type" = udp ] && ports="[\"$NATT_PORT:$MEMBER_NATT_PORT\"]"
+  cat >"$file" <<EOF
+transport: $transport
+admin: { listen: "127.0.0.1:0", token-file: $W/admin.token }
+services:
+  - name: bench
+    type: $type
+    listen: $VIP
+    ports: $ports
+    pool: members
+    session-idle-timeout: $idle
+    max-sessions: $max
+pools:
+  - name: members
+    algorithm: maglev
+    members:
+      - { address: $MEMBER_A }
+      - { address: $MEMBER_B }
+EOF
+}
+
+# start_vpnlb CONFIG NAME: runs the balancer with $LOOPS event loops and waits until it serves.
+start_vpnlb() {
+  local config=$1 name=$2
+  ( raise_nofile; exec $JAVA $VPNLB_JAVA_OPTS -jar "$JAR" run --config "$config" --event-loops "$LOOPS" ) \
+    >"$W/$name.log" 2>&1 &
+  VPNLB_PID=$!
+  PIDS+=("$VPNLB_PID")
+  for _ in $(seq 1 300); do
+    grep -q "vpnlb running" "$W/$name.log" && break
+    kill -0 "$VPNLB_PID" 2>/dev/null || { cat "$W/$name.log" >&2; return 1; }
+    sleep 0.1
+  done
+  grep -q "vpnlb running" "$W/$name.log" || { log "vpnlb did not start"; cat "$W/$name.log" >&2; return 1; }
+  ADMIN_URL=$(grep -o 'http://127.0.0.1:[0-9]*/' "$W/$name.log" | head -1)
+  grep -E "transport|live on" "$W/$name.log" | sed 's/^.*INFO\] //' >&2
+}
+
+stop_vpnlb() {
+  [ -n "${VPNLB_PID:-}" ] || return 0
+  kill "$VPNLB_PID" 2>/dev/null
+  for _ in $(seq 1 100); do kill -0 "$VPNLB_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$VPNLB_PID" 2>/dev/null
+  VPNLB_PID=
+}
+
+metric() { # metric NAME: sum of a Prometheus series of the running vpnlb
+  curl -s -m 10 "${ADMIN_URL}metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $2} END {printf "%.0f\n", s}'
+}
+
+# start_nginx WORKERS PROXY_TIMEOUT: nginx stream UDP proxy on the NAT-T VIP port, hash $remote_addr consistent
+# over the two members, as in shared/peers/nginx-udp.sh; one SO_REUSEPORT socket per worker.
+start_nginx() {
+  local workers=$1 timeout=${2:-60s}
+  cat >"$W/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes $workers;
+worker_rlimit_nofile 1048576;
+pid $W/nginx.pid;
+error_log $W/nginx-error.log warn;
+events { worker_connections 524288; }
+stream {
+  access_log off;
+  upstream natt { hash \$remote_addr consistent; server $MEMBER_A:$MEMBER_NATT_PORT; server $MEMBER_B:$MEMBER_NATT_PORT; }
+  server { listen $VIP:$NATT_PORT udp reuseport; proxy_pass natt; proxy_timeout $timeout; }
+}
+EOF
+  nginx -t -q -c "$W/nginx.conf" -e "$W/nginx-error.log" || return 1
+  ( raise_nofile; exec nginx -c "$W/nginx.conf" -e "$W/nginx-error.log" -g 'daemon on;' )
+  for _ in $(seq 1 50); do [ -s "$W/nginx.pid" ] && break; sleep 0.1; done
+  log "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with $workers worker(s) on UDP $VIP:$NATT_PORT"
+}
+
+stop_nginx() {
+  [ -f "$W/nginx.pid" ] || return 0
+  local pid; pid=$(cat "$W/nginx.pid")
+  kill -QUIT "$pid" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
+  pkill -9 -P "$pid" 2>/dev/null
+  rm -f "$W/nginx.pid"
+}
+
+# The transports vpnlb can run here (io_uring may be disabled by the kernel).
+io_uring_ok() {
+  [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ]
+}
+
+machine_line() {
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)," \
+       "$($JAVA -version 2>&1 | head -1), nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), date $(date -u +%FT%TZ)," \
+       "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Extracts key=value from a RESULT line: field LINE KEY
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# Non-zero drop counters of the running vpnlb, as "reason=N ..." summed over listeners.
+drops_by_reason() {
+  curl -s -m 10 "${ADMIN_URL}metrics" | awk '/^vpnlb_drops_total/ && $2 > 0 {
+      match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); s[r] += $2 }
+    END { for (r in s) printf "%s=%.0f ", r, s[r]; print "" }'
+}
