@@ -52,7 +52,9 @@ heap_used_kib() { # after a full GC; G1 prints "garbage-first heap total NK, use
   jcmd "$1" GC.run >/dev/null 2>&1; sleep 1; jcmd "$1" GC.run >/dev/null 2>&1; sleep 1
   jcmd "$1" GC.heap_info 2>/dev/null | grep -oE 'used [0-9]+K' | head -1 | tr -dc 0-9
 }
-fds() { ls "/proc/$1/fd" | wc -l; }
+# UDP sockets (IPv4 and IPv6: Netty opens dual-stack sockets) in use system-wide (/proc/net/sockstat*). Listing /proc/PID/fd instead would itself create a proc
+# inode and dentry per fd (about 900 B of slab each) and distort the kernel figure.
+fds() { cat /proc/net/sockstat /proc/net/sockstat6 2>/dev/null | awk '/^UDP6?:/ {n += $3} END {print n + 0}'; }
 
 write_vpnlb_config "$W/memory.yaml" "$TRANSPORT" ikev2 10m 2000000
 # A fixed, pre-touched heap: its RSS is in the baseline and does not move when a GC resizes the heap, so the RSS
@@ -64,15 +66,19 @@ timeout 60 "$UDPGEN" rate --target "$VIP:$NATT_PORT" --sink "$MEMBERS" --size 10
   --warmup 1 --label warmup >/dev/null
 SESS0=$(metric vpnlb_sessions_active)
 RSS0=$(rss_kib "$VPNLB_PID"); HEAP0=$(heap_used_kib "$VPNLB_PID"); SLAB0=$(slab_kib); FD0=$(fds "$VPNLB_PID")
-echo "baseline: sessions $SESS0, RSS ${RSS0} KiB, heap used ${HEAP0} KiB, slab ${SLAB0} KiB, fds $FD0" | tee -a "$OUT.log"
+jcmd "$VPNLB_PID" GC.class_histogram >"$W/histo0.txt" 2>/dev/null
+cp /proc/slabinfo "$W/slab0.txt" 2>/dev/null
+echo "baseline: sessions $SESS0, RSS ${RSS0} KiB, heap used ${HEAP0} KiB, slab ${SLAB0} KiB, UDP sockets $FD0" | tee -a "$OUT.log"
 
 line=$(timeout 600 "$UDPGEN" newsess --target "$VIP:$NATT_PORT" --sink "$MEMBERS" --size 100 --count "$SESSIONS" \
          --rate "$RATE" --src-base 127.40.0.1 --label sessions | tee -a "$OUT.log" | grep '^RESULT')
 sleep 1
 SESS1=$(metric vpnlb_sessions_active); PERS1=$(metric vpnlb_persistence_entries)
 RSS1=$(rss_kib "$VPNLB_PID"); HEAP1=$(heap_used_kib "$VPNLB_PID"); SLAB1=$(slab_kib); FD1=$(fds "$VPNLB_PID")
+jcmd "$VPNLB_PID" GC.class_histogram >"$W/histo1.txt" 2>/dev/null
+cp /proc/slabinfo "$W/slab1.txt" 2>/dev/null
 echo "loaded:   sessions $SESS1, persistence entries $PERS1, RSS ${RSS1} KiB, heap used ${HEAP1} KiB," \
-  "slab ${SLAB1} KiB, fds $FD1 ($line)" | tee -a "$OUT.log"
+  "slab ${SLAB1} KiB, UDP sockets $FD1 ($line)" | tee -a "$OUT.log"
 stop_vpnlb
 
 N=$((SESS1 - SESS0))
@@ -84,6 +90,20 @@ awk -v n="$N" -v r0="$RSS0" -v r1="$RSS1" -v h0="$HEAP0" -v h1="$HEAP1" -v s0="$
   printf "RESULT kind=udp_sessions sessions=%d heap_bytes_per_session=%.0f native_rss_bytes_per_session=%.0f " \
          "kernel_slab_bytes_per_session=%.0f total_bytes_per_session=%.0f\n", n, heap, rss, slab, heap + rss + slab
 }' | tee -a "$OUT.log"
+
+# What the heap holds per session: the classes whose instance count grew, bytes per session (GC.class_histogram
+# after a full GC, loaded minus baseline).
+echo "heap per session by class (top 25; count and bytes per session):" | tee -a "$OUT.log"
+awk -v n="$N" 'FNR == NR && $1 ~ /^[0-9]+:$/ { c0[$4] = $2; b0[$4] = $3; next }
+  $1 ~ /^[0-9]+:$/ { dc = ($2 - c0[$4]) / n; db = ($3 - b0[$4]) / n; if (db >= 1) printf "%8.2f %8.1f  %s\n", dc, db, $4 }' \
+  "$W/histo0.txt" "$W/histo1.txt" | sort -k2,2nr | head -25 | tee -a "$OUT.log"
+
+if [ -s "$W/slab0.txt" ] && [ -s "$W/slab1.txt" ]; then
+  echo "kernel slab caches per session (top 10; objects and bytes per session, system-wide delta):" | tee -a "$OUT.log"
+  awk -v n="$N" 'FNR == NR { a0[$1] = $2; next } $1 !~ /^#|^slabinfo/ {
+      d = ($2 - a0[$1]) / n; if (d * $4 >= 8) printf "%8.2f %8.0f  %s (%d B)\n", d, d * $4, $1, $4 }' \
+    "$W/slab0.txt" "$W/slab1.txt" | sort -k2,2nr | head -10 | tee -a "$OUT.log"
+fi
 
 echo "persistence and SA tables, $ENTRIES entries each (in-process probe, heap after full GC):" | tee -a "$OUT.log"
 BENCH_JAR=$BENCH/target/benchmarks.jar
