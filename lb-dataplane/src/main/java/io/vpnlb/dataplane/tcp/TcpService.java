@@ -4,12 +4,12 @@ import io.netty.handler.ssl.SslContext;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.cert.CertificateBundle;
+import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.SessionRouter;
 import io.vpnlb.dataplane.snapshot.SnapshotSource;
 import io.vpnlb.dataplane.transport.NetTransport;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every connection of one TCP service shares: how it treats TLS, its certificate and its limits. */
 final class TcpService {
@@ -38,7 +38,7 @@ final class TcpService {
     final byte[] presentedSha1;
     /** Passthrough: session ID persistence; else {@code null}. */
     final TlsSessionTable sessions;
-    private final AtomicInteger active = new AtomicInteger();
+    private final SessionLimit live = new SessionLimit();
     /** Client-certificate preauthentication in force (terminate, reencrypt); set once before the first client. */
     io.vpnlb.config.ClientAuth clientAuth = io.vpnlb.config.ClientAuth.NONE;
 
@@ -84,22 +84,14 @@ final class TcpService {
     }
 
     boolean tryAcquire(int max) {
-        for (;;) {
-            int current = active.get();
-            if (current >= max) {
-                return false;
-            }
-            if (active.compareAndSet(current, current + 1)) {
-                return true;
-            }
-        }
+        return live.tryAcquire(max);
     }
 
     void release() {
-        active.decrementAndGet();
+        live.release();
     }
 
     int activeSessions() {
-        return active.get();
+        return live.active();
     }
 }

@@ -3,10 +3,10 @@ package io.vpnlb.dataplane.udp;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vpnlb.config.IkeConfig;
+import io.vpnlb.dataplane.internal.SessionLimit;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission of new sessions for one IKEv2 service, shared by its listeners on every event loop: a per-source
@@ -24,7 +24,7 @@ public final class FloodGuard {
     static final long MAX_SOURCES = 1_000_000;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private final AtomicInteger halfOpen = new AtomicInteger();
+    private final SessionLimit halfOpen = new SessionLimit();
     private final Cache<InetAddress, Source> sources = Caffeine.newBuilder()
             .maximumSize(MAX_SOURCES)
             .expireAfterAccess(Duration.ofMinutes(2))
@@ -33,7 +33,7 @@ public final class FloodGuard {
 
     /** Half-open sessions of the service now. */
     public int halfOpen() {
-        return halfOpen.get();
+        return halfOpen.active();
     }
 
     /** Source addresses remembered now. */
@@ -56,11 +56,11 @@ public final class FloodGuard {
         if (!ikeSaInit) {
             return null;
         }
-        if (!tryIncrement(halfOpen, limits.maxHalfOpen())) {
+        if (!halfOpen.tryAcquire(limits.maxHalfOpen())) {
             return DropReason.HALF_OPEN_LIMIT;
         }
-        if (!tryIncrement(source.halfOpen, limits.maxHalfOpenPerSource())) {
-            halfOpen.decrementAndGet();
+        if (!source.halfOpen.tryAcquire(limits.maxHalfOpenPerSource())) {
+            halfOpen.release();
             return DropReason.HALF_OPEN_SOURCE_LIMIT;
         }
         return null;
@@ -68,29 +68,17 @@ public final class FloodGuard {
 
     /** Gives back the half-open slot of {@code client}'s session: the member answered, or the session closed. */
     void release(InetAddress client) {
-        halfOpen.decrementAndGet();
+        halfOpen.release();
         Source source = sources.getIfPresent(client);
         if (source != null) {
-            source.halfOpen.decrementAndGet();
-        }
-    }
-
-    private static boolean tryIncrement(AtomicInteger counter, int max) {
-        for (;;) {
-            int current = counter.get();
-            if (current >= max) {
-                return false;
-            }
-            if (counter.compareAndSet(current, current + 1)) {
-                return true;
-            }
+            source.halfOpen.release();
         }
     }
 
     /** One client address: its token bucket and its half-open sessions. */
     private static final class Source {
 
-        final AtomicInteger halfOpen = new AtomicInteger();
+        final SessionLimit halfOpen = new SessionLimit();
         private double tokens;
         private long refilledNanos;
 

@@ -1,6 +1,7 @@
 package io.vpnlb.dataplane.udp;
 
 import io.netty.channel.Channel;
+import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 
 import java.net.InetSocketAddress;

@@ -11,6 +11,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;

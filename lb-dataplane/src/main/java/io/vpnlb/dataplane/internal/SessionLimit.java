@@ -1,17 +1,18 @@
-package io.vpnlb.dataplane.udp;
+package io.vpnlb.dataplane.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The count of live sessions of one service across all its listeners and event loops. Touched only when a
- * session opens or closes.
+ * A count of live sessions with a bound checked when one is taken: the sessions of a service across all its
+ * listeners and event loops, its half-open IKE sessions, or those of one client address. Touched only when a
+ * session opens or closes, from any event loop.
  */
 public final class SessionLimit {
 
     private final AtomicInteger active = new AtomicInteger();
 
     /** Takes a slot if fewer than {@code max} are taken. A refused session never evicts an active one. */
-    boolean tryAcquire(int max) {
+    public boolean tryAcquire(int max) {
         for (;;) {
             int current = active.get();
             if (current >= max) {
@@ -23,7 +24,7 @@ public final class SessionLimit {
         }
     }
 
-    void release() {
+    public void release() {
         active.decrementAndGet();
     }
 
