@@ -77,28 +77,7 @@ start_tcpdump 200
 
 # ---------------------------------------------------------------- the middle box
 if [ "$MODE" = vpnlb ]; then
-  # (admin token inside the work dir: the default path would leave a token file on the host)
-  cat > "$WORK/vpnlb.yaml" <<EOF
-transport: auto
-admin:
-  listen: $ADMIN_LISTEN
-  token-file: $WORK/admin.token
-services:
-  - name: ikev2
-    type: ikev2
-    listen: 10.99.1.1
-    ports: [500, 4500]
-    pool: vpn
-    source-nat: true
-    persistence: { scope: vip, timeout: 10m }
-    session-idle-timeout: 5m
-pools:
-  - name: vpn
-    algorithm: maglev
-    members:
-      - { address: 10.99.2.2 }
-      - { address: 10.99.3.2 }
-EOF
+  vpnlb_yaml "$WORK/vpnlb.yaml"
   start_vpnlb "$WORK/vpnlb.yaml"
 else # relay, relay-split
   for port in 500 4500; do
@@ -180,10 +159,8 @@ VIP_ADDR=$(sed -nE "s/.*local  'client' @ [0-9.]+\[[0-9]+\] \[([0-9.]+)\].*/\1/p
 log "client: IKE SA ${SPI_I}_i ${SPI_R}_r ESTABLISHED with $TARGET[4500], CHILD SA INSTALLED (TUNNEL-in-UDP), virtual IP ${VIP_ADDR:-none}"
 
 # ---------------------------------------------------------------- ping through the tunnel
-PING_OUT=$(in_ns "$NS_C" ping -n -c 3 -i 0.5 -W 3 10.99.200.1 2>&1) || true
-echo "$PING_OUT" | grep -E 'bytes from|transmitted' | sed 's/^/    /'
-PING_RX=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' <<<"$PING_OUT")
-[ "${PING_RX:-0}" -ge 1 ] || fail "no reply to ping 10.99.200.1 through the tunnel"
+PING_RX=$(ping_tunnel "$NS_C" 3 3)
+[ "$PING_RX" -ge 1 ] || fail "no reply to ping 10.99.200.1 through the tunnel"
 
 # ---------------------------------------------------------------- which server holds the SA
 list_sas srv1 "$NS_S1"; list_sas srv2 "$NS_S2"
