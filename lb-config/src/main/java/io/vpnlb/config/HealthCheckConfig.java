@@ -1,13 +1,19 @@
 package io.vpnlb.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Active health checking of a pool's members: {@code rise} consecutive successes bring a member UP,
  * {@code fall} consecutive failures take it DOWN.
+ *
+ * @param https        {@code sstp} checks only: send the request over TLS; {@code null} = decided by the services
+ *                     using the pool (HTTPS unless they terminate TLS, when members listen on plain HTTP)
+ * @param expectStatus {@code sstp} checks only: the HTTP statuses that count as UP
  */
-public record HealthCheckConfig(HealthCheckType type, Duration interval, Duration timeout, int rise, int fall) {
+public record HealthCheckConfig(HealthCheckType type, Duration interval, Duration timeout, int rise, int fall,
+                                Boolean https, List<StatusRange> expectStatus) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
@@ -23,5 +29,11 @@ public record HealthCheckConfig(HealthCheckType type, Duration interval, Duratio
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(timeout, "timeout");
+        expectStatus = List.copyOf(expectStatus);
+    }
+
+    /** A check with the default HTTP settings. */
+    public HealthCheckConfig(HealthCheckType type, Duration interval, Duration timeout, int rise, int fall) {
+        this(type, interval, timeout, rise, fall, null, StatusRange.DEFAULT_SSTP);
     }
 }

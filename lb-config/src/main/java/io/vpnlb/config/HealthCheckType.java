@@ -9,6 +9,8 @@ public enum HealthCheckType implements ConfigNamed {
     SSTP("sstp"),
     /** A TCP connect. */
     TCP("tcp"),
+    /** A TCP connect and a complete TLS handshake with the member. */
+    TLS("tls"),
     /** A datagram to the member port; any answer is up. */
     UDP("udp");
 

@@ -13,8 +13,10 @@ import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PersistenceScope;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.StatusRange;
 import io.vpnlb.config.ClientAuth;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
@@ -45,18 +47,21 @@ import java.util.regex.Pattern;
 final class TreeMapper {
 
     static final List<String> ROOT_KEYS = List.of("transport", "admin", "services", "pools");
-    private static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
+    private static final List<String> ADMIN_KEYS = List.of("listen", "token-file", "tls", "metrics-token");
+    private static final List<String> ADMIN_TLS_KEYS = List.of("certificate", "password-file");
     private static final List<String> SERVICE_KEYS = List.of("name", "type", "listen", "ports", "pool",
             "source-nat", "persistence", "session-idle-timeout", "max-sessions", "tls", "ike");
     private static final List<String> IKE_KEYS = List.of("spi-routing", "max-half-open", "max-half-open-per-source",
             "half-open-timeout", "new-sessions-per-source");
     private static final List<String> PERSISTENCE_KEYS = List.of("scope", "timeout", "max-entries");
     private static final List<String> TLS_KEYS = List.of("mode", "certificate", "password-file", "client-auth",
-            "client-ca", "crl");
+            "client-ca", "crl", "session-persistence", "member-null-encryption");
     private static final List<String> POOL_KEYS = List.of("name", "algorithm", "members", "health-check",
-            "maglev-table-size", "min-up-members");
+            "maglev-table-size", "min-up-members", "proxy-protocol");
     private static final List<String> MEMBER_KEYS = List.of("address", "port", "weight", "priority");
-    private static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall");
+    private static final List<String> HEALTH_CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall",
+            "https", "expect-status");
+    private static final String STATUS_RULE = "HTTP statuses such as [200-299, 401] (each 100..599)";
 
     private static final String PORT_MAPPING_RULE = "a port such as 500, or \"VIP:MEMBER\" such as \"10500:500\"";
     private static final Pattern PORT_MAPPING = Pattern.compile("([0-9]{1,9})(?::([0-9]{1,9}))?");
@@ -166,9 +171,18 @@ final class TreeMapper {
         if (admin == null) {
             return AdminConfig.DEFAULT;
         }
+        TlsConfig tls = null;
+        JsonNode tlsNode = mapping(value(admin, "tls"), "admin.tls", ADMIN_TLS_KEYS);
+        if (tlsNode != null) {
+            tls = new TlsConfig(TlsMode.TERMINATE,
+                    text(tlsNode, "certificate", "admin.tls.certificate", null, "a file path"),
+                    text(tlsNode, "password-file", "admin.tls.password-file", null, "a file path"));
+        }
         return new AdminConfig(
                 text(admin, "listen", "admin.listen", AdminConfig.DEFAULT_LISTEN, "IP:PORT such as 127.0.0.1:9090"),
-                text(admin, "token-file", "admin.token-file", AdminConfig.DEFAULT_TOKEN_FILE, "a file path"));
+                text(admin, "token-file", "admin.token-file", AdminConfig.DEFAULT_TOKEN_FILE, "a file path"),
+                tls,
+                bool(admin, "metrics-token", "admin.metrics-token", AdminConfig.DEFAULT_METRICS_TOKEN));
     }
 
     private ServiceConfig service(JsonNode node, String path) {
@@ -277,12 +291,19 @@ final class TreeMapper {
         // Absent: the service type's default (TlsConfig.defaultClientAuth).
         ClientAuth clientAuth = value(tls, "client-auth") == null ? null : choice(tls, "client-auth",
                 path + ".client-auth", ClientAuth.values(), ClientAuth::configName, ClientAuth.NONE);
+        Duration sessionPersistence = value(tls, "session-persistence") == null ? null
+                : duration(tls, "session-persistence", path + ".session-persistence",
+                        TlsConfig.DEFAULT_SESSION_PERSISTENCE);
+        Boolean memberNullEncryption = value(tls, "member-null-encryption") == null ? null
+                : bool(tls, "member-null-encryption", path + ".member-null-encryption", false);
         return new TlsConfig(mode,
                 text(tls, "certificate", path + ".certificate", null, "a file path"),
                 text(tls, "password-file", path + ".password-file", null, "a file path"),
                 clientAuth,
                 text(tls, "client-ca", path + ".client-ca", null, "a file path"),
-                text(tls, "crl", path + ".crl", null, "a file path"));
+                text(tls, "crl", path + ".crl", null, "a file path"),
+                sessionPersistence,
+                memberNullEncryption);
     }
 
     private PoolConfig pool(JsonNode node, String path) {
@@ -305,7 +326,9 @@ final class TreeMapper {
                 PoolConfig.MAX_MAGLEV_TABLE_SIZE);
         int minUpMembers = integer(pool, "min-up-members", path + ".min-up-members",
                 PoolConfig.DEFAULT_MIN_UP_MEMBERS, 1, PoolConfig.MAX_MIN_UP_MEMBERS);
-        return new PoolConfig(name, algorithm, members, healthCheck, maglevTableSize, minUpMembers);
+        ProxyProtocol proxyProtocol = choice(pool, "proxy-protocol", path + ".proxy-protocol", ProxyProtocol.values(),
+                ProxyProtocol::configName, PoolConfig.DEFAULT_PROXY_PROTOCOL);
+        return new PoolConfig(name, algorithm, members, healthCheck, maglevTableSize, minUpMembers, proxyProtocol);
     }
 
     private MemberConfig member(JsonNode node, String path) {
@@ -338,7 +361,46 @@ final class TreeMapper {
                 duration(check, "interval", path + ".interval", HealthCheckConfig.DEFAULT_INTERVAL),
                 duration(check, "timeout", path + ".timeout", HealthCheckConfig.DEFAULT_TIMEOUT),
                 integer(check, "rise", path + ".rise", HealthCheckConfig.DEFAULT_RISE, 1, HealthCheckConfig.MAX_RISE),
-                integer(check, "fall", path + ".fall", HealthCheckConfig.DEFAULT_FALL, 1, HealthCheckConfig.MAX_FALL));
+                integer(check, "fall", path + ".fall", HealthCheckConfig.DEFAULT_FALL, 1, HealthCheckConfig.MAX_FALL),
+                value(check, "https") == null ? null : bool(check, "https", path + ".https", true),
+                statuses(value(check, "expect-status"), path + ".expect-status"));
+    }
+
+    /** {@code [200-299, 401]}, or the same as one text {@code "200-299, 401"}; the SSTP default when absent. */
+    private List<StatusRange> statuses(JsonNode node, String path) {
+        if (node == null) {
+            return StatusRange.DEFAULT_SSTP;
+        }
+        List<String> items = new ArrayList<>();
+        if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!isScalar(item)) {
+                    report(path, describe(item), STATUS_RULE);
+                    return StatusRange.DEFAULT_SSTP;
+                }
+                items.add(item.asText());
+            }
+        } else if (isScalar(node)) {
+            items.addAll(List.of(node.asText().split(",")));
+        } else {
+            report(path, describe(node), STATUS_RULE);
+            return StatusRange.DEFAULT_SSTP;
+        }
+        List<StatusRange> ranges = new ArrayList<>();
+        for (String item : items) {
+            StatusRange range = StatusRange.parse(item);
+            if (range == null || range.from() < StatusRange.MIN_STATUS || range.to() > StatusRange.MAX_STATUS
+                    || range.from() > range.to()) {
+                report(path, item.strip().isEmpty() ? "\"\"" : item.strip(), STATUS_RULE);
+                return StatusRange.DEFAULT_SSTP;
+            }
+            ranges.add(range);
+        }
+        if (ranges.isEmpty()) {
+            report(path, "an empty list", STATUS_RULE);
+            return StatusRange.DEFAULT_SSTP;
+        }
+        return ranges;
     }
 
     /** The value of {@code key}, or {@code null} when it is absent or an explicit YAML null. */

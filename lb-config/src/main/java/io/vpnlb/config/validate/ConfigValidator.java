@@ -10,8 +10,10 @@ import io.vpnlb.config.MemberConfig;
 import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.StatusRange;
 import io.vpnlb.config.ClientAuth;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
@@ -35,7 +37,8 @@ import java.util.StringJoiner;
  *
  * <p>Rules, by place:
  * <ul>
- *   <li>{@code admin.listen}: {@code IP:PORT} or {@code [IPv6]:PORT} with port 0..65535 (0 = any free port).</li>
+ *   <li>{@code admin.listen}: {@code IP:PORT} or {@code [IPv6]:PORT} with port 0..65535 (0 = any free port);
+ *       {@code admin.tls} needs a certificate.</li>
  *   <li>{@code services}: at least one; names well formed and unique; {@code listen} an IP literal; at least one
  *       port; ports 1..65535 on both sides; no two listeners on the same address, port and protocol (UDP and TCP
  *       are different protocols; {@code 0.0.0.0} overlaps every IPv4 address and {@code ::}, dual-stack on
@@ -44,7 +47,8 @@ import java.util.StringJoiner;
  *       reach different member ports, and none of them is 443; sstp and ip-https do not listen on 500 or 4500;
  *       {@code pool} names a defined pool; durations positive; {@code max-sessions}
  *       1..{@value ServiceConfig#MAX_MAX_SESSIONS}; {@code persistence.max-entries} at least 1; no {@code tls}
- *       on a UDP service; tls modes terminate and reencrypt need a certificate.</li>
+ *       on a UDP service; tls modes terminate and reencrypt need a certificate; {@code tls.session-persistence}
+ *       not negative; {@code tls.member-null-encryption} only on ip-https in reencrypt mode.</li>
  *   <li>{@code pools}: names well formed and unique; at least one member and one with a weight above 0;
  *       member addresses IP literals, explicit ports 1..65535, weight 0..{@value MemberConfig#MAX_WEIGHT},
  *       priority 1..{@value MemberConfig#MAX_PRIORITY}, no member listed twice (same address and port); no
@@ -52,7 +56,8 @@ import java.util.StringJoiner;
  *       port); health-check rise 1..{@value HealthCheckConfig#MAX_RISE} and fall
  *       1..{@value HealthCheckConfig#MAX_FALL}, positive interval and timeout, timeout at most the interval,
  *       and a check type that fits the services using the pool (ike for ikev2, sstp for sstp, tcp for TCP
- *       services); {@code maglev-table-size} a prime within
+ *       services, tls for TLS services); {@code https} and {@code expect-status} only on sstp checks;
+ *       {@code proxy-protocol} none when a UDP service uses the pool; {@code maglev-table-size} a prime within
  *       {@value PoolConfig#MIN_MAGLEV_TABLE_SIZE}..{@value PoolConfig#MAX_MAGLEV_TABLE_SIZE}.</li>
  * </ul>
  * An empty string counts as missing and is printed as {@code missing}.
@@ -110,6 +115,9 @@ public final class ConfigValidator {
             String host = admin.listen().substring(0, admin.listen().lastIndexOf(':')).replace("[", "")
                     .replace("]", "");
             listeners.add(new Listener("admin.listen", listen.getAddress(), host, listen.getPort(), false));
+        }
+        if (admin.tls() != null && isMissing(admin.tls().certificate())) {
+            add("admin.tls.certificate", "missing", "a certificate file (.pem, .cer or .pfx) with its private key");
         }
     }
 
@@ -283,6 +291,15 @@ public final class ConfigValidator {
                         + tls.mode().configName());
             }
             checkClientAuth(service, path);
+            Duration persistence = tls.sessionPersistence();
+            if (persistence != null && persistence.isNegative()) {
+                add(path + ".tls.session-persistence", Durations.format(persistence), "0 (off) or a duration");
+            }
+            if (Boolean.TRUE.equals(tls.memberNullEncryption())
+                    && !TlsConfig.defaultMemberNullEncryption(service.type(), tls.mode())) {
+                add(path + ".tls.member-null-encryption", "true", "only on ip-https services in tls mode reencrypt "
+                        + "(the connection to the member carries IP-HTTPS, whose payload is already IPsec)");
+            }
         }
     }
 
@@ -351,6 +368,15 @@ public final class ConfigValidator {
                     + PoolConfig.MIN_MAGLEV_TABLE_SIZE + ".." + PoolConfig.MAX_MAGLEV_TABLE_SIZE);
         }
         checkRange(path + ".min-up-members", pool.minUpMembers(), 1, PoolConfig.MAX_MIN_UP_MEMBERS);
+        if (pool.proxyProtocol() != ProxyProtocol.NONE) {
+            for (int user : users) {
+                if (config.services().get(user).type().datagram()) {
+                    add(path + ".proxy-protocol", pool.proxyProtocol().configName(), "none for a pool used by "
+                            + servicePaths.get(user) + " (PROXY protocol is for TCP services)");
+                    break;
+                }
+            }
+        }
         if (!members.isEmpty() && pool.minUpMembers() > members.size()) {
             add(path + ".min-up-members", Integer.toString(pool.minUpMembers()),
                     "at most the number of members, " + members.size());
@@ -409,6 +435,16 @@ public final class ConfigValidator {
         }
         checkRange(path + ".rise", check.rise(), 1, HealthCheckConfig.MAX_RISE);
         checkRange(path + ".fall", check.fall(), 1, HealthCheckConfig.MAX_FALL);
+        if (check.type() != HealthCheckType.SSTP) {
+            if (check.https() != null) {
+                add(path + ".https", check.https().toString(), "no https with check type "
+                        + check.type().configName() + " (it is a setting of sstp checks)");
+            }
+            if (!check.expectStatus().equals(StatusRange.DEFAULT_SSTP)) {
+                add(path + ".expect-status", check.expectStatus().toString(), "no expect-status with check type "
+                        + check.type().configName() + " (it is a setting of sstp checks)");
+            }
+        }
         if (users.isEmpty() || check.type() == HealthCheckType.NONE) {
             return;
         }
@@ -436,7 +472,7 @@ public final class ConfigValidator {
                 case NONE -> true;
                 case IKE -> serviceType == ServiceType.IKEV2;
                 case SSTP -> serviceType == ServiceType.SSTP;
-                case TCP -> !serviceType.datagram();
+                case TCP, TLS -> !serviceType.datagram();
                 case UDP -> serviceType.datagram();
             };
             if (fits) {

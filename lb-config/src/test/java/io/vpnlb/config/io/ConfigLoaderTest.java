@@ -240,21 +240,21 @@ class ConfigLoaderTest {
                     colour: blue
                 """)).containsExactly(
                 "transprt: unknown key (expected: one of transport, admin, services, pools; did you mean transport?)",
-                "admin.listn: unknown key (expected: one of listen, token-file; did you mean listen?)",
+                "admin.listn: unknown key (expected: one of listen, token-file, tls, metrics-token; did you mean listen?)",
                 "services[ikev2].sesion-idle-timeout: unknown key (expected: one of " + SERVICE_KEYS
                         + "; did you mean session-idle-timeout?)",
                 "services[ikev2].persistence.scpe: unknown key (expected: one of scope, timeout, max-entries; did you "
                         + "mean scope?)",
                 "services[sstp].tls.mod: unknown key (expected: one of mode, certificate, password-file, client-auth, "
-                        + "client-ca, crl; did you mean mode?)",
+                        + "client-ca, crl, session-persistence, member-null-encryption; did you mean mode?)",
                 "pools[vpn].algoritm: unknown key (expected: one of name, algorithm, members, health-check, "
-                        + "maglev-table-size, min-up-members; did you mean algorithm?)",
+                        + "maglev-table-size, min-up-members, proxy-protocol; did you mean algorithm?)",
                 "pools[vpn].members[0].wieght: unknown key (expected: one of address, port, weight, priority; did you "
                         + "mean weight?)",
-                "pools[vpn].health-check.intervall: unknown key (expected: one of type, interval, timeout, rise, fall; "
+                "pools[vpn].health-check.intervall: unknown key (expected: one of type, interval, timeout, rise, fall, https, expect-status; "
                         + "did you mean interval?)",
                 "pools[vpn].colour: unknown key (expected: one of name, algorithm, members, health-check, "
-                        + "maglev-table-size, min-up-members)");
+                        + "maglev-table-size, min-up-members, proxy-protocol)");
     }
 
     @Test
@@ -277,14 +277,14 @@ class ConfigLoaderTest {
                     maglev-table-size: 99999999999
                 """)).containsExactly(
                 "transport: a list (expected: one of auto, io_uring, epoll, nio)",
-                "admin: 127.0.0.1:9090 (expected: a mapping with the keys listen, token-file)",
+                "admin: 127.0.0.1:9090 (expected: a mapping with the keys listen, token-file, tls, metrics-token)",
                 "services[0].name: a list (expected: a name)",
                 "services[0].ports: 500 (expected: a list of ports such as [500, 4500])",
                 "services[0].source-nat: maybe (expected: true or false)",
                 "services[0].max-sessions: many (expected: an integer within 1..10000000)",
                 "services[0].persistence: vip (expected: a mapping with the keys scope, timeout, max-entries)",
                 "services[0].tls: true (expected: a mapping with the keys mode, certificate, password-file, "
-                        + "client-auth, client-ca, crl)",
+                        + "client-auth, client-ca, crl, session-persistence, member-null-encryption)",
                 "pools[vpn].members: a mapping (expected: a list of members)",
                 "pools[vpn].maglev-table-size: 99999999999 (expected: 251..16777213)");
     }
@@ -300,7 +300,7 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 "services: ikev2 (expected: a list of services)",
                 "pools[0]: vpn (expected: a mapping with the keys name, algorithm, members, health-check, "
-                        + "maglev-table-size, min-up-members)",
+                        + "maglev-table-size, min-up-members, proxy-protocol)",
                 "pools[other].members[0]: 10.0.0.11 (expected: a mapping with the keys address, port, weight, "
                         + "priority)",
                 "pools[other].members[1]: empty (expected: a mapping with the keys address, port, weight, priority)");
@@ -334,7 +334,7 @@ class ConfigLoaderTest {
                 "services[l2tp].type: l2tp (expected: one of ikev2, sstp, ip-https, tcp, udp)",
                 "services[sstp].tls.mode: offload (expected: one of passthrough, terminate, reencrypt)",
                 "pools[vpn].algorithm: least-connections (expected: one of maglev, least-sessions, round-robin)",
-                "pools[vpn].health-check.type: http (expected: one of none, ike, sstp, tcp, udp)");
+                "pools[vpn].health-check.type: http (expected: one of none, ike, sstp, tcp, tls, udp)");
     }
 
     @Test
@@ -344,7 +344,7 @@ class ConfigLoaderTest {
                 pools: [{ name: vpn, members: [{ address: 10.0.0.11 }], health-check: { interval: 5s } }]
                 """)).containsExactly(
                 "services[vpn].type: missing (expected: one of ikev2, sstp, ip-https, tcp, udp)",
-                "pools[vpn].health-check.type: missing (expected: one of none, ike, sstp, tcp, udp)");
+                "pools[vpn].health-check.type: missing (expected: one of none, ike, sstp, tcp, tls, udp)");
     }
 
     @Test

@@ -334,7 +334,7 @@ class ConfigValidatorTest {
 
         assertThat(messages(config)).containsExactly(
                 "pools[ike].health-check.type: sstp (expected: one of none, ike, udp for a pool used by services[ikev2])",
-                "pools[sstp].health-check.type: ike (expected: one of none, sstp, tcp for a pool used by "
+                "pools[sstp].health-check.type: ike (expected: one of none, sstp, tcp, tls for a pool used by "
                         + "services[sstp])");
     }
 
