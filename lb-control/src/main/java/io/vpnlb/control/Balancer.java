@@ -1,8 +1,13 @@
 package io.vpnlb.control;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.TlsConfig;
+import io.vpnlb.config.cert.CertificateBundle;
+import io.vpnlb.config.cert.CertificateException;
+import io.vpnlb.config.cert.CertificateImporter;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.api.AdminApi;
 import io.vpnlb.control.api.AdminServer;
@@ -17,12 +22,14 @@ import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.tcp.TcpDataPlane;
 import io.vpnlb.dataplane.tcp.TcpListenerGroup;
+import io.vpnlb.dataplane.tcp.TlsContexts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.StringJoiner;
@@ -170,7 +177,25 @@ public final class Balancer implements AutoCloseable {
                     + "(validate the configuration first)");
         }
         AdminToken token = AdminToken.loadOrCreate(Path.of(config.admin().tokenFile()));
-        admin = AdminServer.start(listen, new AdminApi(pools, udp, tcp, metrics, reloader, token));
+        SslContext tls = null;
+        TlsConfig adminTls = config.admin().tls();
+        if (adminTls != null) {
+            try {
+                CertificateBundle bundle = CertificateImporter.load(Path.of(adminTls.certificate()),
+                        adminTls.passwordFile() == null ? null : Path.of(adminTls.passwordFile()),
+                        CertificateImporter.Options.forTls());
+                for (String warning : bundle.warnings()) {
+                    log.warn("admin.tls: certificate {}: {}", bundle.source(), warning);
+                }
+                tls = TlsContexts.server(bundle);
+            } catch (CertificateException e) {
+                throw new IllegalStateException("admin.tls.certificate: " + e.getMessage(), e);
+            } catch (SSLException e) {
+                throw new IllegalStateException("admin.tls: the TLS provider rejected the certificate: "
+                        + e.getMessage(), e);
+            }
+        }
+        admin = AdminServer.start(listen, new AdminApi(pools, udp, tcp, metrics, reloader, token), tls);
     }
 
     /**

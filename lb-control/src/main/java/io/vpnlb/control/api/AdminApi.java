@@ -54,8 +54,9 @@ import java.util.Set;
 /**
  * The admin API's routes, as plain request-to-response functions (the Netty glue is {@link AdminServer}).
  *
- * <p>Public: {@code GET /} (status page and its assets), {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /api/v1/openapi.json}. Everything else under {@code /api/v1/} needs {@code Authorization: Bearer TOKEN}.
+ * <p>Public: {@code GET /} (status page and its assets), {@code /healthz}, {@code /readyz}, {@code /metrics}
+ * (unless {@code admin.metrics-token} is on), {@code /api/v1/openapi.json}. Everything else under {@code /api/v1/}
+ * needs {@code Authorization: Bearer TOKEN}.
  * Errors are JSON: {@code {"error": "..."}}, plus {@code "violations"} for 422.
  */
 public final class AdminApi {
@@ -126,10 +127,15 @@ public final class AdminApi {
             case "/readyz":
                 return method == HttpMethod.GET ? ready() : notAllowed("GET");
             case "/metrics":
-                return method == HttpMethod.GET
-                        ? AdminResponse.of(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.scrape().getBytes(StandardCharsets.UTF_8))
-                        : notAllowed("GET");
+                if (method != HttpMethod.GET) {
+                    return notAllowed("GET");
+                }
+                // Read per request: a reload that turns admin.metrics-token on or off applies at once.
+                if (pools.config().admin().metricsToken() && !authorized(authorization)) {
+                    return unauthorized(authorization);
+                }
+                return AdminResponse.of(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8));
             default:
                 break;
         }
@@ -137,11 +143,7 @@ public final class AdminApi {
             return error(HttpResponseStatus.NOT_FOUND, "no such page: " + path);
         }
         if (!authorized(authorization)) {
-            return new AdminResponse(HttpResponseStatus.UNAUTHORIZED, AdminResponse.JSON,
-                    bytes(object().put("error", authorization == null
-                            ? "missing bearer token (Authorization: Bearer TOKEN; the token is in admin.token-file)"
-                            : "wrong bearer token")),
-                    Map.of("WWW-Authenticate", "Bearer realm=\"vpnlb\""));
+            return unauthorized(authorization);
         }
         String[] segments = segments(path.substring(API.length()));
         try {
@@ -149,6 +151,14 @@ public final class AdminApi {
         } catch (RuntimeException e) {
             return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
         }
+    }
+
+    private static AdminResponse unauthorized(String authorization) {
+        return new AdminResponse(HttpResponseStatus.UNAUTHORIZED, AdminResponse.JSON,
+                bytes(object().put("error", authorization == null
+                        ? "missing bearer token (Authorization: Bearer TOKEN; the token is in admin.token-file)"
+                        : "wrong bearer token")),
+                Map.of("WWW-Authenticate", "Bearer realm=\"vpnlb\""));
     }
 
     private boolean authorized(String authorization) {

@@ -24,6 +24,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -44,24 +47,37 @@ public final class AdminServer implements AutoCloseable {
 
     /** Largest request body accepted. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** A client that does not finish the TLS handshake within this is closed. */
+    static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
     private final MultiThreadIoEventLoopGroup group;
     private final Channel channel;
+    private final boolean https;
 
-    private AdminServer(MultiThreadIoEventLoopGroup group, Channel channel) {
+    private AdminServer(MultiThreadIoEventLoopGroup group, Channel channel, boolean https) {
         this.group = group;
         this.channel = channel;
+        this.https = https;
     }
 
     /**
-     * Binds {@code address} and serves {@code api}.
+     * Binds {@code address} and serves {@code api} over plain HTTP.
      *
      * @throws BindException with one line naming the address and the reason
      */
     public static AdminServer start(InetSocketAddress address, AdminApi api) {
+        return start(address, api, null);
+    }
+
+    /**
+     * Binds {@code address} and serves {@code api}, over HTTPS when {@code tls} is not {@code null}.
+     *
+     * @throws BindException with one line naming the address and the reason
+     */
+    public static AdminServer start(InetSocketAddress address, AdminApi api, SslContext tls) {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("vpnlb-admin", true), NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -71,6 +87,11 @@ public final class AdminServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(60, TimeUnit.SECONDS));
+                        if (tls != null) {
+                            SslHandler handshake = tls.newHandler(ch.alloc());
+                            handshake.setHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                            ch.pipeline().addLast(handshake);
+                        }
                         ch.pipeline().addLast(new HttpServerCodec());
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
@@ -82,14 +103,19 @@ public final class AdminServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new BindException(address, bound.cause());
         }
-        AdminServer server = new AdminServer(group, bound.channel());
-        log.info("admin API, metrics and status page on http://{}/", hostPort(server.address()));
+        AdminServer server = new AdminServer(group, bound.channel(), tls != null);
+        log.info("admin API, metrics and status page on {}", server.url());
         return server;
     }
 
     /** The bound address (with the actual port when {@code admin.listen} asked for port 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The base URL, e.g. {@code https://127.0.0.1:9090/}. */
+    public String url() {
+        return (https ? "https://" : "http://") + hostPort(address()) + "/";
     }
 
     static String hostPort(InetSocketAddress address) {
@@ -140,6 +166,16 @@ public final class AdminServer implements AutoCloseable {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+                log.debug("{} admin TLS handshake failed: {}", ctx.channel(), handshake.cause().toString());
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, event);
         }
 
         @Override

@@ -3,6 +3,9 @@ package io.vpnlb.control.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vpnlb.config.LbConfig;
+import io.vpnlb.config.TlsConfig;
+import io.vpnlb.config.cert.CertificateException;
+import io.vpnlb.config.cert.CertificateImporter;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.api.AdminToken;
 import picocli.CommandLine.Option;
@@ -19,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 
 /**
@@ -42,6 +46,11 @@ final class AdminClient {
     @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the admin API token")
     Path tokenFile;
 
+    @Option(names = "--admin-cert", paramLabel = "FILE",
+            description = "for an https admin API: the certificate it presents, trusted exactly (default: "
+                    + "admin.tls.certificate of the configuration; without either, the system CAs)")
+    Path adminCert;
+
     /** The API answered; {@code json} is its body, parsed. */
     record Answer(int status, JsonNode json) {
         boolean ok() {
@@ -61,14 +70,15 @@ final class AdminClient {
 
     Answer call(String method, String path, String body, PrintWriter err) throws Unreachable {
         LbConfig loaded = null;
-        if (url == null || tokenFile == null) {
+        if (url == null || tokenFile == null || (adminCert == null && url.startsWith("https:"))) {
             try {
                 loaded = ConfigFiles.loadOrFail(config, err);
             } catch (ConfigFiles.Failed e) {
                 throw new Unreachable("cannot read the configuration for admin.listen and admin.token-file");
             }
         }
-        String base = url != null ? stripSlash(url) : baseUrl(loaded.admin().listen());
+        boolean https = url != null ? url.startsWith("https:") : loaded.admin().tls() != null;
+        String base = url != null ? stripSlash(url) : baseUrl(loaded.admin().listen(), https);
         String token = token(loaded);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(30))
@@ -78,7 +88,14 @@ final class AdminClient {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (https) {
+            X509Certificate pinned = pinnedCertificate(loaded);
+            if (pinned != null) {
+                builder.sslContext(PinnedCertificateTrust.context(pinned));
+            }
+        }
+        HttpClient client = builder.build();
         HttpResponse<String> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -96,6 +113,25 @@ final class AdminClient {
         } catch (IOException e) {
             throw new Unreachable("the admin API at " + base + " answered " + response.statusCode()
                     + " with a body that is not JSON");
+        }
+    }
+
+    /** The certificate to trust exactly: {@code --admin-cert}, else {@code admin.tls.certificate}, else none. */
+    private X509Certificate pinnedCertificate(LbConfig loaded) throws Unreachable {
+        Path file = adminCert;
+        Path passwordFile = null;
+        if (file == null && loaded != null && loaded.admin().tls() != null) {
+            TlsConfig tls = loaded.admin().tls();
+            file = Path.of(tls.certificate());
+            passwordFile = tls.passwordFile() == null ? null : Path.of(tls.passwordFile());
+        }
+        if (file == null) {
+            return null;
+        }
+        try {
+            return CertificateImporter.load(file, passwordFile, CertificateImporter.Options.inspect()).leaf();
+        } catch (CertificateException e) {
+            throw new Unreachable("cannot read the admin certificate: " + e.getMessage());
         }
     }
 
@@ -125,10 +161,11 @@ final class AdminClient {
         }
     }
 
-    static String baseUrl(String listen) {
+    static String baseUrl(String listen, boolean https) {
+        String scheme = https ? "https://" : "http://";
         InetSocketAddress address = Addresses.parseHostPort(listen);
         if (address == null) {
-            return "http://" + listen;
+            return scheme + listen;
         }
         InetAddress host = address.getAddress();
         String text;
@@ -140,7 +177,7 @@ final class AdminClient {
                 text = "[" + text + "]";
             }
         }
-        return "http://" + text + ":" + address.getPort();
+        return scheme + text + ":" + address.getPort();
     }
 
     private static String stripSlash(String url) {

@@ -19,7 +19,8 @@ import java.util.Objects;
  * <p>Live: pools (added, removed, members added or removed, weights, priorities, algorithm, Maglev table size,
  * health-check settings), and per service its {@code pool}, {@code session-idle-timeout}, {@code max-sessions},
  * {@code persistence.timeout} and {@code persistence.max-entries}. Everything that would open, close or re-bind a
- * socket or a persistence table needs a restart and is a violation: {@code transport}, {@code admin}, adding,
+ * socket or a persistence table needs a restart and is a violation: {@code transport}, {@code admin.listen},
+ * {@code admin.token-file}, {@code admin.tls} ({@code admin.metrics-token} is live), adding,
  * removing or renaming a service, and a service's {@code type}, {@code listen}, {@code ports},
  * {@code source-nat}, {@code persistence.scope} or {@code tls}. Services may be listed in another order: the
  * applied configuration keeps the running order, so the data plane's service indices stay stable.
@@ -53,6 +54,10 @@ public final class ReloadPlan {
         if (!running.admin().tokenFile().equals(next.admin().tokenFile())) {
             violations.add(new Violation("admin.token-file", next.admin().tokenFile(),
                     "the running " + running.admin().tokenFile() + RESTART));
+        }
+        if (!Objects.equals(running.admin().tls(), next.admin().tls())) {
+            violations.add(new Violation("admin.tls", next.admin().tls() == null ? "removed" : "changed",
+                    "the running admin TLS settings" + RESTART));
         }
         Map<String, ServiceConfig> nextByName = new HashMap<>();
         for (ServiceConfig service : next.services()) {
