@@ -72,6 +72,7 @@ public final class AdminApi {
     private final VpnlbMetrics metrics;
     private final ConfigReloader reloader;
     private final AdminToken token;
+    private final AuthFailureLimiter limiter = new AuthFailureLimiter();
     private final Map<String, AdminResponse> assets = new LinkedHashMap<>();
 
     public AdminApi(PoolManager pools, UdpDataPlane udp, VpnlbMetrics metrics, ConfigReloader reloader,
@@ -113,6 +114,17 @@ public final class AdminApi {
      * @param authorization the {@code Authorization} header, or {@code null}
      */
     public AdminResponse handle(HttpMethod method, String uri, String authorization, byte[] body) {
+        return handle(method, uri, authorization, body, null);
+    }
+
+    /**
+     * Answers one request from {@code source}: a source that keeps sending wrong tokens is refused for a while
+     * (see {@link AuthFailureLimiter}).
+     *
+     * @param source the client's address, or {@code null} when unknown
+     */
+    public AdminResponse handle(HttpMethod method, String uri, String authorization, byte[] body,
+                                InetAddress source) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
         String path = decoder.rawPath();
         Map<String, List<String>> query = decoder.parameters();
@@ -131,8 +143,11 @@ public final class AdminApi {
                     return notAllowed("GET");
                 }
                 // Read per request: a reload that turns admin.metrics-token on or off applies at once.
-                if (pools.config().admin().metricsToken() && !authorized(authorization)) {
-                    return unauthorized(authorization);
+                if (pools.config().admin().metricsToken()) {
+                    AdminResponse refused = authenticate(authorization, source);
+                    if (refused != null) {
+                        return refused;
+                    }
                 }
                 return AdminResponse.of(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -142,8 +157,9 @@ public final class AdminApi {
         if (!path.startsWith(API)) {
             return error(HttpResponseStatus.NOT_FOUND, "no such page: " + path);
         }
-        if (!authorized(authorization)) {
-            return unauthorized(authorization);
+        AdminResponse refused = authenticate(authorization, source);
+        if (refused != null) {
+            return refused;
         }
         String[] segments = segments(path.substring(API.length()));
         try {
@@ -151,6 +167,25 @@ public final class AdminApi {
         } catch (RuntimeException e) {
             return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
         }
+    }
+
+    /** {@code null} when the request may go on, else the refusal: 429 for a locked-out source, 401. */
+    private AdminResponse authenticate(String authorization, InetAddress source) {
+        if (limiter.locked(source)) {
+            return new AdminResponse(HttpResponseStatus.TOO_MANY_REQUESTS, AdminResponse.JSON,
+                    bytes(object().put("error", "too many wrong tokens from this address; try again later")),
+                    Map.of("Retry-After", Long.toString(AuthFailureLimiter.WINDOW.toSeconds())));
+        }
+        if (!authorized(authorization)) {
+            limiter.failed(source);
+            return unauthorized(authorization);
+        }
+        return null;
+    }
+
+    /** Requests refused because their source sent too many wrong tokens. */
+    public long lockedOutRequests() {
+        return limiter.refused();
     }
 
     private static AdminResponse unauthorized(String authorization) {

@@ -143,9 +143,10 @@ public final class AdminServer implements AutoCloseable {
             if (!request.decoderResult().isSuccess()) {
                 answer = AdminApi.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
             } else {
+                InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
                 answer = api.handle(request.method(), request.uri(),
                         request.headers().get(HttpHeaderNames.AUTHORIZATION),
-                        ByteBufUtil.getBytes(request.content()));
+                        ByteBufUtil.getBytes(request.content()), remote == null ? null : remote.getAddress());
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(),
                     Unpooled.wrappedBuffer(answer.body()));
