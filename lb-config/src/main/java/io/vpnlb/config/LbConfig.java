@@ -29,4 +29,14 @@ public record LbConfig(Transport transport, AdminConfig admin, List<ServiceConfi
         }
         return null;
     }
+
+    /** The service called {@code name}, or {@code null}. */
+    public ServiceConfig service(String name) {
+        for (ServiceConfig service : services) {
+            if (service.name().equals(name)) {
+                return service;
+            }
+        }
+        return null;
+    }
 }

@@ -60,7 +60,18 @@ public final class Balancer implements AutoCloseable {
         this.pools = pools;
         this.udp = udp;
         this.metrics = new VpnlbMetrics(pools, udp);
-        this.reloader = new ConfigReloader(pools, configFile, result -> {
+        this.reloader = new ConfigReloader(pools, configFile, new ConfigReloader.ServiceListeners() {
+            @Override
+            public void bind(ServiceConfig service) {
+                bindService(service);
+            }
+
+            @Override
+            public void unbind(String name) {
+                udp.unbind(name);
+                tcp.unbind(name);
+            }
+        }, result -> {
             if (result.outcome() == ReloadResult.Outcome.APPLIED || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
                 metrics.reloaded(true);
                 metrics.sync();
@@ -71,6 +82,41 @@ public final class Balancer implements AutoCloseable {
                 metrics.reloaded(false);
             }
         });
+    }
+
+    /** Binds the listeners of a service a reload added or replaced; the current snapshot holds it. */
+    private void bindService(ServiceConfig config) {
+        ServiceSnapshot service = pools.snapshot().service(config.name());
+        if (service == null) {
+            throw new IllegalStateException("service " + config.name() + " is not in the published snapshot");
+        }
+        String problem = startProblem(config, transport);
+        if (problem != null) {
+            throw new StartException(problem);
+        }
+        if (service.type().datagram()) {
+            udp.bind(service);
+        } else {
+            tcp.bind(service, config);
+        }
+        log.info("service {} bound on {} ports {}", config.name(), config.listen(), config.ports());
+    }
+
+    /**
+     * Why {@code service} cannot run here with {@code transport}, or {@code null}: transparent mode needs UDP, a
+     * transport with IP_TRANSPARENT and CAP_NET_ADMIN or CAP_NET_RAW.
+     */
+    private static String startProblem(ServiceConfig service, NetTransport transport) {
+        if (service.sourceNat()) {
+            return null;
+        }
+        if (!service.type().datagram()) {
+            return "service " + service.name() + ": source-nat: false (transparent mode) is served for UDP services "
+                    + "only; TCP services (" + service.type().configName() + ") need source-nat: true";
+        }
+        return Capabilities.transparentProblem(service.name(), transport.displayName(),
+                transport.ipTransparent() != null,
+                Capabilities.effective(Capabilities.CAP_NET_ADMIN) || Capabilities.effective(Capabilities.CAP_NET_RAW));
     }
 
     /**
@@ -110,9 +156,7 @@ public final class Balancer implements AutoCloseable {
     public static Balancer start(LbConfig config, int loops, Options options) {
         for (ServiceConfig service : config.services()) {
             if (!service.type().datagram() && !service.sourceNat()) {
-                throw new StartException("service " + service.name() + ": source-nat: false (transparent mode) is "
-                        + "served for UDP services only; TCP services (" + service.type().configName()
-                        + ") need source-nat: true");
+                throw new StartException(startProblem(service, null));
             }
         }
         NetTransport transport;
@@ -122,14 +166,9 @@ public final class Balancer implements AutoCloseable {
             throw new StartException(e.getMessage(), e);
         }
         for (ServiceConfig service : config.services()) {
-            if (!service.sourceNat()) {
-                String problem = Capabilities.transparentProblem(service.name(), transport.displayName(),
-                        transport.ipTransparent() != null,
-                        Capabilities.effective(Capabilities.CAP_NET_ADMIN)
-                                || Capabilities.effective(Capabilities.CAP_NET_RAW));
-                if (problem != null) {
-                    throw new StartException(problem);
-                }
+            String problem = startProblem(service, transport);
+            if (problem != null) {
+                throw new StartException(problem);
             }
         }
         PoolManager pools = new PoolManager(config);

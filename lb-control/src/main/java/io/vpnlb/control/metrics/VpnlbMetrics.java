@@ -28,6 +28,7 @@ import io.vpnlb.dataplane.tcp.TcpDataPlane;
 import io.vpnlb.dataplane.tcp.TcpDropReason;
 import io.vpnlb.dataplane.tcp.TcpListenerGroup;
 import io.vpnlb.dataplane.udp.DropReason;
+import io.vpnlb.dataplane.udp.FloodGuard;
 import io.vpnlb.dataplane.udp.ListenerCounters;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,16 +74,20 @@ public final class VpnlbMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final PoolManager pools;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final UdpDataPlane udp;
+    private volatile TcpDataPlane tcp;
     private final Map<String, List<Meter>> memberMeters = new HashMap<>();
-    private final Set<String> persistenceScopes = new HashSet<>();
+    private final Map<PersistenceTable, List<Meter>> persistenceMeters = new IdentityHashMap<>();
+    /** Meters of listeners, flood guards, SA tables and certificates, by the object they read. */
+    private final Map<Object, List<Meter>> dataPlaneMeters = new IdentityHashMap<>();
+    /** SA-table gauges by service: one table may serve several services of a VIP. */
+    private final Map<SaKey, List<Meter>> saMeters = new HashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
 
     public VpnlbMetrics(PoolManager pools, UdpDataPlane udp) {
         this.pools = pools;
-        for (UdpListenerGroup group : udp.listeners()) {
-            bindListener(group);
-        }
+        this.udp = udp;
         FunctionCounter.builder("vpnlb.persistence.hits", pools.router(), r -> r.persistenceHits())
                 .description("New sessions sent to the member their client was persisted to")
                 .register(registry);
@@ -91,28 +97,6 @@ public final class VpnlbMetrics implements AutoCloseable {
         FunctionCounter.builder("vpnlb.sa.routes", pools.router(), r -> r.saRoutes())
                 .description("New sessions sent to a member because of a known IKE or ESP SPI (MOBIKE, NAT rebinding)")
                 .register(registry);
-        Set<String> guardedServices = new HashSet<>();
-        for (UdpListenerGroup group : udp.listeners()) {
-            if (group.floodGuard() != null && guardedServices.add(group.serviceName())) {
-                Gauge.builder("vpnlb.ike.half.open", group.floodGuard(), g -> g.halfOpen())
-                        .description("Sessions opened by an IKE_SA_INIT that the member has not answered yet")
-                        .tag("service", group.serviceName()).strongReference(true).register(registry);
-                Gauge.builder("vpnlb.ike.sources", group.floodGuard(), g -> g.sources())
-                        .description("Client addresses tracked for new-session rates and half-open bounds")
-                        .tag("service", group.serviceName()).strongReference(true).register(registry);
-                SaTable sa = pools.router().saTable(group.serviceName());
-                if (sa != null) {
-                    Gauge.builder("vpnlb.sa.entries", sa, SaTable::ikeEntries)
-                            .description("SAs whose member vpnlb knows, by kind")
-                            .tags("service", group.serviceName(), "kind", "ike").strongReference(true)
-                            .register(registry);
-                    Gauge.builder("vpnlb.sa.entries", sa, SaTable::espEntries)
-                            .description("SAs whose member vpnlb knows, by kind")
-                            .tags("service", group.serviceName(), "kind", "esp").strongReference(true)
-                            .register(registry);
-                }
-            }
-        }
         Gauge.builder("vpnlb.snapshot.version", pools, p -> p.snapshot().version())
                 .description("Version of the data-plane snapshot in use; grows with every change")
                 .strongReference(true).register(registry);
@@ -146,55 +130,82 @@ public final class VpnlbMetrics implements AutoCloseable {
      * are summed when scraped, as for UDP.
      */
     public void bindTcp(TcpDataPlane tcp) {
-        for (TcpListenerGroup group : tcp.listeners()) {
-            Tags tags = Tags.of("service", group.serviceName(), "listener", group.listener().name());
-            tcpCounter("vpnlb.tcp.connections.accepted", "Client connections accepted", group, tags,
-                    TcpCounters::accepted);
-            tcpCounter("vpnlb.tcp.connections.opened", "Connections forwarded to a member", group, tags,
-                    TcpCounters::opened);
-            tcpCounter("vpnlb.tcp.connections.closed", "Connections closed", group, tags, TcpCounters::closed);
-            tcpCounter("vpnlb.tcp.rx.bytes", "Bytes received from clients", group, tags, TcpCounters::rxBytes);
-            tcpCounter("vpnlb.tcp.tx.bytes", "Bytes sent to clients", group, tags, TcpCounters::txBytes);
-            tcpCounter("vpnlb.tcp.connect.retries", "Member connects retried on another member", group, tags,
-                    TcpCounters::connectRetries);
-            tcpCounter("vpnlb.tls.session.routes", "Connections routed by a known TLS session ID", group, tags,
-                    TcpCounters::tlsSessionRoutes);
-            tcpCounter("vpnlb.sstp.requests", "SSTP_DUPLEX_POST requests accepted", group, tags,
-                    TcpCounters::sstpRequests);
-            tcpCounter("vpnlb.sstp.crypto.bindings.matched",
-                    "SSTP crypto bindings whose certificate hash matched the certificate vpnlb presented", group,
-                    tags, TcpCounters::cryptoBindingsMatched);
-            tcpCounter("vpnlb.sstp.crypto.bindings.intercepted",
-                    "SSTP crypto bindings carrying the hash of another certificate (TLS inspection on the way)",
-                    group, tags, TcpCounters::cryptoBindingsIntercepted);
-            tcpCounter("vpnlb.sstp.crypto.bindings.rejected",
-                    "SSTP sessions the member aborted after the crypto binding (wrong offload hash on the member)",
-                    group, tags, TcpCounters::cryptoBindingsRejectedByMember);
-            tcpCounter("vpnlb.tls.reencrypt.certificate.mismatches",
-                    "Member certificates that differ from vpnlb's in reencrypt mode", group, tags,
-                    TcpCounters::reencryptCertificateMismatches);
-            Gauge.builder("vpnlb.tcp.connections.active", group, g -> g.counters().active())
-                    .description("Live client connections").tags(tags).strongReference(true).register(registry);
-            for (TcpDropReason reason : TcpDropReason.values()) {
-                FunctionCounter.builder("vpnlb.tcp.drops", group, g -> g.counters().drops(reason))
-                        .description("Connections refused or closed early, by reason")
-                        .tags(tags).tag("reason", reason.metricName()).register(registry);
-            }
-        }
-        for (CertificateBundle bundle : tcp.certificates()) {
-            Gauge.builder("vpnlb.certificate.expiry.seconds", bundle,
-                            b -> Duration.between(Instant.now(), b.notAfter()).getSeconds())
-                    .description("Seconds until the certificate expires (negative once expired)")
-                    .tag("subject", bundle.subject())
-                    .tag("sha256", CertificateBundle.hex(bundle.sha256()))
-                    .strongReference(true).register(registry);
-        }
+        this.tcp = tcp;
+        sync();
     }
 
-    private void tcpCounter(String name, String description, TcpListenerGroup group, Tags tags,
+    private List<Meter> bindTcpListener(TcpListenerGroup group) {
+        List<Meter> meters = new ArrayList<>();
+        Tags tags = Tags.of("service", group.serviceName(), "listener", group.listener().name());
+        tcpCounter(meters, "vpnlb.tcp.connections.accepted", "Client connections accepted", group, tags,
+                TcpCounters::accepted);
+        tcpCounter(meters, "vpnlb.tcp.connections.opened", "Connections forwarded to a member", group, tags,
+                TcpCounters::opened);
+        tcpCounter(meters, "vpnlb.tcp.connections.closed", "Connections closed", group, tags, TcpCounters::closed);
+        tcpCounter(meters, "vpnlb.tcp.rx.bytes", "Bytes received from clients", group, tags, TcpCounters::rxBytes);
+        tcpCounter(meters, "vpnlb.tcp.tx.bytes", "Bytes sent to clients", group, tags, TcpCounters::txBytes);
+        tcpCounter(meters, "vpnlb.tcp.connect.retries", "Member connects retried on another member", group, tags,
+                TcpCounters::connectRetries);
+        tcpCounter(meters, "vpnlb.tls.session.routes", "Connections routed by a known TLS session ID", group, tags,
+                TcpCounters::tlsSessionRoutes);
+        tcpCounter(meters, "vpnlb.sstp.requests", "SSTP_DUPLEX_POST requests accepted", group, tags,
+                TcpCounters::sstpRequests);
+        tcpCounter(meters, "vpnlb.sstp.crypto.bindings.matched",
+                "SSTP crypto bindings whose certificate hash matched the certificate vpnlb presented", group,
+                tags, TcpCounters::cryptoBindingsMatched);
+        tcpCounter(meters, "vpnlb.sstp.crypto.bindings.intercepted",
+                "SSTP crypto bindings carrying the hash of another certificate (TLS inspection on the way)",
+                group, tags, TcpCounters::cryptoBindingsIntercepted);
+        tcpCounter(meters, "vpnlb.sstp.crypto.bindings.rejected",
+                "SSTP sessions the member aborted after the crypto binding (wrong offload hash on the member)",
+                group, tags, TcpCounters::cryptoBindingsRejectedByMember);
+        tcpCounter(meters, "vpnlb.tls.reencrypt.certificate.mismatches",
+                "Member certificates that differ from vpnlb's in reencrypt mode", group, tags,
+                TcpCounters::reencryptCertificateMismatches);
+        meters.add(Gauge.builder("vpnlb.tcp.connections.active", group, g -> g.counters().active())
+                .description("Live client connections").tags(tags).strongReference(true).register(registry));
+        for (TcpDropReason reason : TcpDropReason.values()) {
+            meters.add(FunctionCounter.builder("vpnlb.tcp.drops", group, g -> g.counters().drops(reason))
+                    .description("Connections refused or closed early, by reason")
+                    .tags(tags).tag("reason", reason.metricName()).register(registry));
+        }
+        return meters;
+    }
+
+    private List<Meter> bindCertificate(CertificateBundle bundle) {
+        return List.of(Gauge.builder("vpnlb.certificate.expiry.seconds", bundle,
+                    b -> Duration.between(Instant.now(), b.notAfter()).getSeconds())
+            .description("Seconds until the certificate expires (negative once expired)")
+            .tag("subject", bundle.subject())
+            .tag("sha256", CertificateBundle.hex(bundle.sha256()))
+            .strongReference(true).register(registry));
+    }
+
+    private List<Meter> bindFloodGuard(String service, FloodGuard guard) {
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder("vpnlb.ike.half.open", guard, g -> g.halfOpen())
+            .description("Sessions opened by an IKE_SA_INIT that the member has not answered yet")
+            .tag("service", service).strongReference(true).register(registry));
+        meters.add(Gauge.builder("vpnlb.ike.sources", guard, g -> g.sources())
+            .description("Client addresses tracked for new-session rates and half-open bounds")
+            .tag("service", service).strongReference(true).register(registry));
+        return meters;
+    }
+
+    private List<Meter> bindSaTable(String service, SaTable sa) {
+        return List.of(
+            Gauge.builder("vpnlb.sa.entries", sa, SaTable::ikeEntries)
+                    .description("SAs whose member vpnlb knows, by kind")
+                    .tags("service", service, "kind", "ike").strongReference(true).register(registry),
+            Gauge.builder("vpnlb.sa.entries", sa, SaTable::espEntries)
+                    .description("SAs whose member vpnlb knows, by kind")
+                    .tags("service", service, "kind", "esp").strongReference(true).register(registry));
+    }
+
+    private void tcpCounter(List<Meter> meters, String name, String description, TcpListenerGroup group, Tags tags,
                             ToDoubleFunction<TcpCounters> reading) {
-        FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
-                .description(description).tags(tags).register(registry);
+        meters.add(FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
+                .description(description).tags(tags).register(registry));
     }
 
     /** Counts a reload. */
@@ -202,7 +213,10 @@ public final class VpnlbMetrics implements AutoCloseable {
         (applied ? reloadsApplied : reloadsRejected).increment();
     }
 
-    /** Registers the meters of members and persistence scopes that appeared and removes those that left. */
+    /**
+     * Registers the meters of members, persistence scopes, listeners and certificates that appeared and removes
+     * those that left (a reload added or removed them).
+     */
     public synchronized void sync() {
         Set<String> live = new HashSet<>();
         for (String pool : pools.poolNames()) {
@@ -223,13 +237,64 @@ public final class VpnlbMetrics implements AutoCloseable {
             entry.getValue().forEach(registry::remove);
             return true;
         });
+        Map<PersistenceTable, Boolean> tables = new IdentityHashMap<>();
         for (PersistenceTable table : pools.router().tables()) {
-            if (persistenceScopes.add(table.scope())) {
-                Gauge.builder("vpnlb.persistence.entries", table, PersistenceTable::size)
-                        .description("Clients remembered by a persistence table")
-                        .tag("scope", table.scope()).strongReference(true).register(registry);
+            tables.put(table, Boolean.TRUE);
+            persistenceMeters.computeIfAbsent(table, t -> List.of(
+                    Gauge.builder("vpnlb.persistence.entries", t, PersistenceTable::size)
+                            .description("Clients remembered by a persistence table")
+                            .tag("scope", t.scope()).strongReference(true).register(registry)));
+        }
+        retain(persistenceMeters, tables);
+        syncDataPlane();
+    }
+
+    private void syncDataPlane() {
+        Map<Object, Boolean> live = new IdentityHashMap<>();
+        Map<SaKey, Boolean> liveSa = new HashMap<>();
+        Set<String> guarded = new HashSet<>();
+        for (UdpListenerGroup group : udp.listeners()) {
+            live.put(group, Boolean.TRUE);
+            dataPlaneMeters.computeIfAbsent(group, g -> bindListener(group));
+            if (group.floodGuard() != null && guarded.add(group.serviceName())) {
+                live.put(group.floodGuard(), Boolean.TRUE);
+                dataPlaneMeters.computeIfAbsent(group.floodGuard(),
+                        g -> bindFloodGuard(group.serviceName(), group.floodGuard()));
+                SaTable sa = pools.router().saTable(group.serviceName());
+                if (sa != null) {
+                    SaKey key = new SaKey(group.serviceName(), sa);
+                    liveSa.put(key, Boolean.TRUE);
+                    saMeters.computeIfAbsent(key, k -> bindSaTable(group.serviceName(), sa));
+                }
             }
         }
+        TcpDataPlane tcpPlane = tcp;
+        if (tcpPlane != null) {
+            for (TcpListenerGroup group : tcpPlane.listeners()) {
+                live.put(group, Boolean.TRUE);
+                dataPlaneMeters.computeIfAbsent(group, g -> bindTcpListener(group));
+            }
+            for (CertificateBundle bundle : tcpPlane.certificates()) {
+                live.put(bundle, Boolean.TRUE);
+                dataPlaneMeters.computeIfAbsent(bundle, b -> bindCertificate(bundle));
+            }
+        }
+        retain(dataPlaneMeters, live);
+        retain(saMeters, liveSa);
+    }
+
+    /** An SA table as read for one service (SaTable has identity equality). */
+    private record SaKey(String service, SaTable table) {
+    }
+
+    private <K> void retain(Map<K, List<Meter>> meters, Map<?, Boolean> live) {
+        meters.entrySet().removeIf(entry -> {
+            if (live.containsKey(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            return true;
+        });
     }
 
     /** {@code address} for a member whose port comes from the listener, else {@code address:port}. */
@@ -293,53 +358,55 @@ public final class VpnlbMetrics implements AutoCloseable {
         return member == null ? Double.NaN : reading.applyAsDouble(member);
     }
 
-    private void bindListener(UdpListenerGroup group) {
+    private List<Meter> bindListener(UdpListenerGroup group) {
+        List<Meter> meters = new ArrayList<>();
         Tags tags = Tags.of("service", group.serviceName(), "listener", group.listener().name());
-        counter("vpnlb.listener.rx.datagrams", "Datagrams received from clients on the listener", group, tags,
+        counter(meters, "vpnlb.listener.rx.datagrams", "Datagrams received from clients on the listener", group, tags,
                 ListenerCounters::rxDatagrams);
-        counter("vpnlb.listener.rx.bytes", "Bytes received from clients on the listener", group, tags,
+        counter(meters, "vpnlb.listener.rx.bytes", "Bytes received from clients on the listener", group, tags,
                 ListenerCounters::rxBytes);
-        counter("vpnlb.listener.tx.datagrams", "Datagrams sent back to clients from the listener", group, tags,
+        counter(meters, "vpnlb.listener.tx.datagrams", "Datagrams sent back to clients from the listener", group, tags,
                 ListenerCounters::txDatagrams);
-        counter("vpnlb.listener.tx.bytes", "Bytes sent back to clients from the listener", group, tags,
+        counter(meters, "vpnlb.listener.tx.bytes", "Bytes sent back to clients from the listener", group, tags,
                 ListenerCounters::txBytes);
-        counter("vpnlb.sessions.opened", "Sessions opened on the listener (_created is a reserved suffix)", group, tags,
+        counter(meters, "vpnlb.sessions.opened", "Sessions opened on the listener (_created is a reserved suffix)", group, tags,
                 ListenerCounters::sessionsCreated);
-        counter("vpnlb.sessions.expired", "Sessions closed after session-idle-timeout", group, tags,
+        counter(meters, "vpnlb.sessions.expired", "Sessions closed after session-idle-timeout", group, tags,
                 ListenerCounters::sessionsExpired);
-        counter("vpnlb.sessions.closed", "Sessions closed for any reason, expiry included", group, tags,
+        counter(meters, "vpnlb.sessions.closed", "Sessions closed for any reason, expiry included", group, tags,
                 ListenerCounters::sessionsClosed);
-        counter("vpnlb.upstream.errors", "Errors on sockets toward members, such as ICMP port unreachable",
+        counter(meters, "vpnlb.upstream.errors", "Errors on sockets toward members, such as ICMP port unreachable",
                 group, tags, ListenerCounters::upstreamErrors);
         if (group.listener().role().inspected()) {
-            counter("vpnlb.ike.messages", "IKE messages from clients", group, tags, ListenerCounters::ikeMessages);
-            counter("vpnlb.ike.fragments", "IKE messages from clients carrying an Encrypted Fragment (RFC 7383)",
+            counter(meters, "vpnlb.ike.messages", "IKE messages from clients", group, tags, ListenerCounters::ikeMessages);
+            counter(meters, "vpnlb.ike.fragments", "IKE messages from clients carrying an Encrypted Fragment (RFC 7383)",
                     group, tags, ListenerCounters::ikeFragments);
-            counter("vpnlb.ike.oversized", "IKE messages from clients over 1280 bytes (IP-fragmented on the way)",
+            counter(meters, "vpnlb.ike.oversized", "IKE messages from clients over 1280 bytes (IP-fragmented on the way)",
                     group, tags, ListenerCounters::ikeOversized);
-            counter("vpnlb.esp.datagrams", "ESP-in-UDP datagrams from clients", group, tags,
+            counter(meters, "vpnlb.esp.datagrams", "ESP-in-UDP datagrams from clients", group, tags,
                     ListenerCounters::espDatagrams);
-            counter("vpnlb.nat.keepalives", "NAT-T keepalives from clients", group, tags,
+            counter(meters, "vpnlb.nat.keepalives", "NAT-T keepalives from clients", group, tags,
                     ListenerCounters::keepalives);
-            counter("vpnlb.ike.half.open.expired", "Half-open IKE sessions closed after ike.half-open-timeout",
+            counter(meters, "vpnlb.ike.half.open.expired", "Half-open IKE sessions closed after ike.half-open-timeout",
                     group, tags, ListenerCounters::halfOpenExpired);
         }
-        Gauge.builder("vpnlb.sessions.active", group, g -> {
+        meters.add(Gauge.builder("vpnlb.sessions.active", group, g -> {
                     ListenerCounters sum = g.counters();
                     return sum.sessionsCreated() - sum.sessionsClosed();
                 })
-                .description("Live sessions on the listener").tags(tags).strongReference(true).register(registry);
+                .description("Live sessions on the listener").tags(tags).strongReference(true).register(registry));
         for (DropReason reason : DropReason.values()) {
-            FunctionCounter.builder("vpnlb.drops", group, g -> g.counters().drops(reason))
+            meters.add(FunctionCounter.builder("vpnlb.drops", group, g -> g.counters().drops(reason))
                     .description("Datagrams not forwarded, by reason")
-                    .tags(tags).tag("reason", reason.metricName()).register(registry);
+                    .tags(tags).tag("reason", reason.metricName()).register(registry));
         }
+        return meters;
     }
 
-    private void counter(String name, String description, UdpListenerGroup group, Tags tags,
+    private void counter(List<Meter> meters, String name, String description, UdpListenerGroup group, Tags tags,
                          ToDoubleFunction<ListenerCounters> reading) {
-        FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
-                .description(description).tags(tags).register(registry);
+        meters.add(FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
+                .description(description).tags(tags).register(registry));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.vpnlb.control.pool;
 
+import io.vpnlb.config.Durations;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PersistenceScope;
@@ -21,8 +22,10 @@ import io.vpnlb.dataplane.wire.DatagramKind;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,18 +48,37 @@ public final class PoolRouter implements SessionRouter {
     /** SA tables keep entries at least this long after they were last learned (sessions refresh every minute). */
     static final Duration MIN_SA_TIMEOUT = Duration.ofMinutes(3);
 
-    private final Map<String, PersistenceTable> tableByService;
-    private final List<PersistenceTable> tables;
-    private final Map<String, SaTable> saTableByService;
-    private final List<SaTable> saTables;
     private final LongAdder saRoutes = new LongAdder();
     private final Map<String, RoundRobinState> roundRobin = new ConcurrentHashMap<>();
     private final LongAdder persistenceHits = new LongAdder();
     private final LongAdder persistenceMisses = new LongAdder();
+    /** Replaced as a whole when a reload changes the services; read once per decision. */
+    private volatile Tables tables;
+
+    /** The persistence and SA tables of one set of services, by service name and as lists. */
+    private record Tables(Map<String, PersistenceTable> byService, List<PersistenceTable> all,
+                          Map<String, SaTable> saByService, List<SaTable> saAll, Map<String, SaTable> saByScope,
+                          Map<String, PersistenceTable> byScope) {
+    }
 
     public PoolRouter(LbConfig config) {
-        Map<String, PersistenceTable> byScope = new HashMap<>();
-        Map<String, PersistenceTable> byService = new HashMap<>();
+        this.tables = build(config, null, new ArrayList<>());
+    }
+
+    /**
+     * Follows a reload: services that keep their persistence scope keep its table and what it learned (with the
+     * longest timeout and largest bound of the services sharing it); scopes that appear get empty tables, scopes
+     * no service uses any more are dropped.
+     *
+     * @return what changed, one line each
+     */
+    public synchronized List<String> apply(LbConfig next) {
+        List<String> changes = new ArrayList<>();
+        this.tables = build(next, tables, changes);
+        return changes;
+    }
+
+    private static Tables build(LbConfig config, Tables running, List<String> changes) {
         Map<String, Duration> timeouts = new HashMap<>();
         Map<String, Long> bounds = new HashMap<>();
         for (ServiceConfig service : config.services()) {
@@ -67,19 +89,35 @@ public final class PoolRouter implements SessionRouter {
                 bounds.merge(scope, service.persistence().maxEntries(), Math::max);
             }
         }
+        Map<String, PersistenceTable> byScope = new LinkedHashMap<>();
+        Map<String, PersistenceTable> byService = new HashMap<>();
         for (ServiceConfig service : config.services()) {
             String scope = scopeName(service);
             if (scope != null) {
-                PersistenceTable table = byScope.computeIfAbsent(
-                        scope, s -> new PersistenceTable(s, timeouts.get(s), bounds.get(s)));
+                PersistenceTable table = byScope.computeIfAbsent(scope, s -> {
+                    PersistenceTable kept = running == null ? null : running.byScope().get(s);
+                    if (kept == null) {
+                        if (running != null) {
+                            changes.add("persistence " + s + " added");
+                        }
+                        return new PersistenceTable(s, timeouts.get(s), bounds.get(s));
+                    }
+                    tune(kept, timeouts.get(s), bounds.get(s), changes);
+                    return kept;
+                });
                 byService.put(service.name(), table);
             }
         }
-        this.tableByService = Map.copyOf(byService);
-        this.tables = List.copyOf(byScope.values());
+        if (running != null) {
+            for (String scope : running.byScope().keySet()) {
+                if (!byScope.containsKey(scope)) {
+                    changes.add("persistence " + scope + " removed");
+                }
+            }
+        }
 
         // SA tables follow the persistence scope: services sharing a VIP share what they learn.
-        Map<String, SaTable> saByScope = new HashMap<>();
+        Map<String, SaTable> saByScope = new LinkedHashMap<>();
         Map<String, SaTable> saByService = new HashMap<>();
         for (ServiceConfig service : config.services()) {
             if (service.type() != ServiceType.IKEV2 || !service.ike().spiRouting()) {
@@ -90,10 +128,24 @@ public final class PoolRouter implements SessionRouter {
             Duration timeout = scope != null ? timeouts.get(scope) : service.persistence().timeout();
             long bound = scope != null ? bounds.get(scope) : service.persistence().maxEntries();
             Duration saTimeout = timeout.compareTo(MIN_SA_TIMEOUT) >= 0 ? timeout : MIN_SA_TIMEOUT;
-            saByService.put(service.name(), saByScope.computeIfAbsent(key, k -> new SaTable(saTimeout, bound)));
+            SaTable kept = running == null ? null : running.saByScope().get(key);
+            saByService.put(service.name(), saByScope.computeIfAbsent(key,
+                    k -> kept != null ? kept : new SaTable(saTimeout, bound)));
         }
-        this.saTableByService = Map.copyOf(saByService);
-        this.saTables = List.copyOf(saByScope.values());
+        return new Tables(Map.copyOf(byService), List.copyOf(byScope.values()), Map.copyOf(saByService),
+                List.copyOf(saByScope.values()), Map.copyOf(saByScope), Map.copyOf(byScope));
+    }
+
+    private static void tune(PersistenceTable table, Duration timeout, long bound, List<String> changes) {
+        if (!table.timeout().equals(timeout)) {
+            changes.add("persistence " + table.scope() + ": timeout " + Durations.format(table.timeout()) + " -> "
+                    + Durations.format(timeout));
+            table.timeout(timeout);
+        }
+        if (table.maxEntries() != bound) {
+            changes.add("persistence " + table.scope() + ": max-entries " + table.maxEntries() + " -> " + bound);
+            table.maxEntries(bound);
+        }
     }
 
     private static String scopeName(ServiceConfig service) {
@@ -112,8 +164,9 @@ public final class PoolRouter implements SessionRouter {
                                 DatagramClassifier first) {
         PoolSnapshot pool = service.pool();
         InetAddress clientAddress = client.getAddress();
-        PersistenceTable table = tableByService.get(service.name());
-        SaTable sa = saTableByService.get(service.name());
+        Tables tables = this.tables;
+        PersistenceTable table = tables.byService().get(service.name());
+        SaTable sa = tables.saByService().get(service.name());
         if (sa != null) {
             InetAddress holder = null;
             if (first.kind() == DatagramKind.IKE) {
@@ -199,7 +252,7 @@ public final class PoolRouter implements SessionRouter {
 
     @Override
     public void learnIke(ServiceSnapshot service, MemberSnapshot member, long initiatorSpi, long responderSpi) {
-        SaTable sa = saTableByService.get(service.name());
+        SaTable sa = tables.saByService().get(service.name());
         if (sa != null) {
             sa.learnIke(initiatorSpi, responderSpi, member.address());
         }
@@ -207,7 +260,7 @@ public final class PoolRouter implements SessionRouter {
 
     @Override
     public void learnEsp(ServiceSnapshot service, MemberSnapshot member, int spi) {
-        SaTable sa = saTableByService.get(service.name());
+        SaTable sa = tables.saByService().get(service.name());
         if (sa != null) {
             sa.learnEsp(spi, member.address());
         }
@@ -215,21 +268,22 @@ public final class PoolRouter implements SessionRouter {
 
     /** Drops every persistence entry and SA that points at {@code member}, in every scope. */
     public void forgetMember(InetAddress member) {
-        for (PersistenceTable table : tables) {
+        Tables tables = this.tables;
+        for (PersistenceTable table : tables.all()) {
             table.removeMember(member);
         }
-        for (SaTable sa : saTables) {
+        for (SaTable sa : tables.saAll()) {
             sa.removeMember(member);
         }
     }
 
     /** The SA table a service uses, or {@code null} when SPI routing is off for it. */
     public SaTable saTable(String serviceName) {
-        return saTableByService.get(serviceName);
+        return tables.saByService().get(serviceName);
     }
 
     public Collection<SaTable> saTables() {
-        return saTables;
+        return tables.saAll();
     }
 
     /** New sessions sent to a member because of a known IKE or ESP SPI. */
@@ -239,11 +293,11 @@ public final class PoolRouter implements SessionRouter {
 
     /** The persistence table a service uses, or {@code null} when its scope is {@code none}. */
     public PersistenceTable table(String serviceName) {
-        return tableByService.get(serviceName);
+        return tables.byService().get(serviceName);
     }
 
     public Collection<PersistenceTable> tables() {
-        return tables;
+        return tables.all();
     }
 
     public long persistenceHits() {

@@ -19,8 +19,10 @@ import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -28,11 +30,15 @@ import java.util.TreeSet;
  * parsing, priority groups, Maglev tables) happens here, never on the data path.
  *
  * <p>Member weight, eligibility and counters come from the live {@link MemberState}s, which outlive
- * snapshots. Not thread safe: control builds snapshots one at a time.
+ * snapshots. Each service keeps the slot (snapshot index) it got when it first appeared for as long as it is in
+ * the configuration; a service added by a reload gets a new slot, never one a removed service had. Not thread
+ * safe: control builds snapshots one at a time.
  */
 public final class SnapshotBuilder {
 
     private long version;
+    private final Map<String, Integer> slots = new HashMap<>();
+    private int nextSlot;
 
     /** Where the builder finds the live state of a member. */
     @FunctionalInterface
@@ -48,6 +54,11 @@ public final class SnapshotBuilder {
             pools.put(pool.name(), buildPool(pool, states));
         }
         List<ServiceSnapshot> services = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ServiceConfig service : config.services()) {
+            names.add(service.name());
+        }
+        slots.keySet().retainAll(names);
         for (ServiceConfig service : config.services()) {
             List<ListenerSnapshot> listeners = new ArrayList<>();
             for (int i = 0; i < service.ports().size(); i++) {
@@ -56,7 +67,7 @@ public final class SnapshotBuilder {
                         port.memberPort(), role(service, i)));
             }
             services.add(new ServiceSnapshot(
-                    services.size(),
+                    slots.computeIfAbsent(service.name(), name -> nextSlot++),
                     service.name(),
                     service.type(),
                     address(service.listen()),

@@ -1,30 +1,27 @@
 package io.vpnlb.control.reload;
 
-import io.vpnlb.config.Durations;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.Violation;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.ConfigReadException;
 import io.vpnlb.config.io.LoadResult;
-import io.vpnlb.control.persistence.PersistenceTable;
 import io.vpnlb.control.pool.PoolManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Reloads the configuration file (SIGHUP, {@code POST /api/v1/reload}): read, validate, plan, apply, all or
  * nothing. An unreadable, invalid or not-live-applicable file leaves the running configuration untouched and is
- * reported with every violation. Applying publishes one new snapshot; sessions and persistence entries of
- * everything that stays keep flowing.
+ * reported with every violation. Applying closes the listeners of removed and replaced services, publishes one
+ * new snapshot, then binds the listeners of added and replaced services; sessions and persistence entries of
+ * everything that stays keep flowing. When a listener cannot be bound, the running configuration is put back
+ * (with the closed listeners bound again) and the reload is rejected with the reason.
  */
 public final class ConfigReloader {
 
@@ -32,16 +29,38 @@ public final class ConfigReloader {
 
     private final PoolManager pools;
     private final Path file;
+    private final ServiceListeners services;
     private final Consumer<ReloadResult> listener;
+
+    /** Binds and closes the listeners of one service (the balancer's UDP and TCP data planes). */
+    public interface ServiceListeners {
+
+        /**
+         * Binds the listeners of {@code service}, which the current snapshot holds: all or none.
+         *
+         * @throws RuntimeException with a one-line message naming the listener and the reason
+         */
+        void bind(ServiceConfig service);
+
+        /** Closes the listeners of the service called {@code name}, with its sessions and connections. */
+        void unbind(String name);
+    }
+
+    /** Without listener changes: a reload that adds, removes or replaces a service is rejected. */
+    public ConfigReloader(PoolManager pools, Path file, Consumer<ReloadResult> listener) {
+        this(pools, file, null, listener);
+    }
 
     /**
      * @param file     the configuration file the balancer runs from; {@code null} when it runs on the embedded
      *                 default, which cannot be reloaded
+     * @param services binds and closes service listeners, or {@code null} when nothing may be bound
      * @param listener told of every result (metrics), on the reloading thread
      */
-    public ConfigReloader(PoolManager pools, Path file, Consumer<ReloadResult> listener) {
+    public ConfigReloader(PoolManager pools, Path file, ServiceListeners services, Consumer<ReloadResult> listener) {
         this.pools = pools;
         this.file = file;
+        this.services = services;
         this.listener = listener;
     }
 
@@ -95,44 +114,49 @@ public final class ConfigReloader {
         if (next.equals(running)) {
             return new ReloadResult(ReloadResult.Outcome.UNCHANGED, List.of(), List.of(), version);
         }
+        if (services == null && (!plan.removed().isEmpty() || !plan.added().isEmpty())) {
+            return rejected(List.of(new Violation("services", "added, removed or replaced",
+                    "the running services; this balancer cannot bind listeners after start")));
+        }
+        // Listeners close before the snapshot drops their service, and bind after it holds the new one: a
+        // listener never looks up a service that is not there.
+        for (String name : plan.removed()) {
+            services.unbind(name);
+        }
         List<String> changes = new ArrayList<>(plan.serviceChanges());
+        changes.addAll(pools.router().apply(next));
         changes.addAll(pools.apply(next));
-        changes.addAll(tunePersistence(next));
+        List<String> bound = new ArrayList<>();
+        for (String name : plan.added()) {
+            try {
+                services.bind(next.service(name));
+                bound.add(name);
+            } catch (RuntimeException e) {
+                restore(running, plan, bound);
+                return rejected(List.of(new Violation("services[" + name + "]", e.getMessage(),
+                        "listeners that can be bound; the running configuration stays")));
+            }
+        }
         return new ReloadResult(ReloadResult.Outcome.APPLIED, List.of(), changes, pools.snapshot().version());
+    }
+
+    /** Puts the running configuration back after a failed bind: closes what this reload bound, rebinds what it closed. */
+    private void restore(LbConfig running, ReloadPlan plan, List<String> bound) {
+        for (String name : bound) {
+            services.unbind(name);
+        }
+        pools.router().apply(running);
+        pools.apply(running);
+        for (String name : plan.removed()) {
+            try {
+                services.bind(running.service(name));
+            } catch (RuntimeException e) {
+                log.error("service {} could not be restored after a failed reload: {}", name, e.getMessage());
+            }
+        }
     }
 
     private ReloadResult rejected(List<Violation> violations) {
         return new ReloadResult(ReloadResult.Outcome.REJECTED, violations, List.of(), pools.snapshot().version());
-    }
-
-    /**
-     * Services that share a persistence table (scope {@code vip}) share its timeout and bound: the longest timeout
-     * and the largest bound win, as when the tables were made.
-     */
-    private List<String> tunePersistence(LbConfig next) {
-        Map<PersistenceTable, Duration> timeouts = new IdentityHashMap<>();
-        Map<PersistenceTable, Long> bounds = new IdentityHashMap<>();
-        for (ServiceConfig service : next.services()) {
-            PersistenceTable table = pools.router().table(service.name());
-            if (table != null) {
-                timeouts.merge(table, service.persistence().timeout(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
-                bounds.merge(table, service.persistence().maxEntries(), Math::max);
-            }
-        }
-        List<String> changes = new ArrayList<>();
-        for (Map.Entry<PersistenceTable, Duration> entry : timeouts.entrySet()) {
-            PersistenceTable table = entry.getKey();
-            if (!table.timeout().equals(entry.getValue())) {
-                changes.add("persistence " + table.scope() + ": timeout " + Durations.format(table.timeout())
-                        + " -> " + Durations.format(entry.getValue()));
-                table.timeout(entry.getValue());
-            }
-            long bound = bounds.get(table);
-            if (table.maxEntries() != bound) {
-                changes.add("persistence " + table.scope() + ": max-entries " + table.maxEntries() + " -> " + bound);
-                table.maxEntries(bound);
-            }
-        }
-        return changes;
     }
 }

@@ -14,16 +14,17 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Compares a validated new configuration with the running one and says whether it can be applied live.
+ * Compares a validated new configuration with the running one and says how to apply it live.
  *
- * <p>Live: pools (added, removed, members added or removed, weights, priorities, algorithm, Maglev table size,
- * health-check settings), and per service its {@code pool}, {@code session-idle-timeout}, {@code max-sessions},
- * {@code persistence.timeout} and {@code persistence.max-entries}. Everything that would open, close or re-bind a
- * socket or a persistence table needs a restart and is a violation: {@code transport}, {@code admin.listen},
- * {@code admin.token-file}, {@code admin.tls} ({@code admin.metrics-token} is live), adding,
- * removing or renaming a service, and a service's {@code type}, {@code listen}, {@code ports},
- * {@code source-nat}, {@code persistence.scope} or {@code tls}. Services may be listed in another order: the
- * applied configuration keeps the running order, so the data plane's service indices stay stable.
+ * <p>In place, without touching any socket: pools (added, removed, members added or removed, weights,
+ * priorities, algorithm, Maglev table size, health-check settings), and per service its {@code pool},
+ * {@code session-idle-timeout}, {@code max-sessions}, {@code persistence} and {@code ike} settings. Services that appear are
+ * <em>added</em> (their listeners bound), services that disappear are <em>removed</em> (their listeners closed with
+ * their sessions and connections), and a service whose {@code type}, {@code listen}, {@code ports},
+ * {@code source-nat} or {@code tls} changed is <em>replaced</em>: removed, then added again. Only the process-wide
+ * settings need a restart and are violations: {@code transport}, {@code admin.listen}, {@code admin.token-file} and
+ * {@code admin.tls} ({@code admin.metrics-token} is live). The applied configuration lists the running services in
+ * their running order, then the added ones.
  */
 public final class ReloadPlan {
 
@@ -32,11 +33,16 @@ public final class ReloadPlan {
     private final List<Violation> violations;
     private final LbConfig effective;
     private final List<String> serviceChanges;
+    private final List<String> removed;
+    private final List<String> added;
 
-    private ReloadPlan(List<Violation> violations, LbConfig effective, List<String> serviceChanges) {
+    private ReloadPlan(List<Violation> violations, LbConfig effective, List<String> serviceChanges,
+                       List<String> removed, List<String> added) {
         this.violations = List.copyOf(violations);
         this.effective = effective;
         this.serviceChanges = List.copyOf(serviceChanges);
+        this.removed = List.copyOf(removed);
+        this.added = List.copyOf(added);
     }
 
     /** Plans the move from {@code running} to {@code next}; both passed validation. */
@@ -64,40 +70,64 @@ public final class ReloadPlan {
             nextByName.put(service.name(), service);
         }
         List<ServiceConfig> ordered = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
         for (ServiceConfig old : running.services()) {
             ServiceConfig now = nextByName.remove(old.name());
             if (now == null) {
-                violations.add(new Violation("services[" + old.name() + "]", "removed",
-                        "the running service; removing a service needs a restart"));
+                removed.add(old.name());
+                changes.add("service " + old.name() + " removed: its listeners, sessions and connections closed");
                 continue;
             }
             ordered.add(now);
-            compare(old, now, violations, changes);
+            String rebind = rebindReason(old, now);
+            if (rebind != null) {
+                removed.add(old.name());
+                added.add(now.name());
+                changes.add("service " + old.name() + " replaced (" + rebind + "): its sessions and connections "
+                        + "closed, its listeners bound again");
+            }
+            compare(old, now, changes);
         }
-        for (ServiceConfig added : next.services()) {
-            if (nextByName.containsKey(added.name())) {
-                violations.add(new Violation("services[" + added.name() + "]", "added",
-                        "only the running services (" + names(running) + "); adding a service needs a restart"));
+        for (ServiceConfig service : next.services()) {
+            if (nextByName.containsKey(service.name())) {
+                ordered.add(service);
+                added.add(service.name());
+                changes.add("service " + service.name() + " added (" + service.type().configName() + " on "
+                        + service.listen() + " ports " + ports(service.ports()) + ")");
             }
         }
         LbConfig effective = violations.isEmpty()
                 ? new LbConfig(next.transport(), next.admin(), ordered, next.pools())
                 : null;
-        return new ReloadPlan(violations, effective, changes);
+        return new ReloadPlan(violations, effective, changes, removed, added);
     }
 
-    private static void compare(ServiceConfig old, ServiceConfig now, List<Violation> violations,
-                                List<String> changes) {
-        String path = "services[" + old.name() + "]";
-        restart(violations, path + ".type", old.type().configName(), now.type().configName());
-        restart(violations, path + ".listen", old.listen(), now.listen());
-        restart(violations, path + ".ports", ports(old.ports()), ports(now.ports()));
-        restart(violations, path + ".source-nat", String.valueOf(old.sourceNat()), String.valueOf(now.sourceNat()));
-        restart(violations, path + ".persistence.scope", old.persistence().scope().configName(),
-                now.persistence().scope().configName());
-        if (!Objects.equals(old.tls(), now.tls())) {
-            violations.add(new Violation(path + ".tls", "changed", "the running TLS settings" + RESTART));
+    /** What makes {@code now} need its listeners bound again, or {@code null} when they can stay. */
+    private static String rebindReason(ServiceConfig old, ServiceConfig now) {
+        List<String> reasons = new ArrayList<>();
+        if (old.type() != now.type()) {
+            reasons.add("type " + old.type().configName() + " -> " + now.type().configName());
         }
+        if (!old.listen().equals(now.listen())) {
+            reasons.add("listen " + old.listen() + " -> " + now.listen());
+        }
+        if (!old.ports().equals(now.ports())) {
+            reasons.add("ports " + ports(old.ports()) + " -> " + ports(now.ports()));
+        }
+        if (old.sourceNat() != now.sourceNat()) {
+            reasons.add("source-nat " + old.sourceNat() + " -> " + now.sourceNat());
+        }
+        if (!Objects.equals(old.tls(), now.tls())) {
+            reasons.add("tls settings changed");
+        }
+        return reasons.isEmpty() ? null : String.join(", ", reasons);
+    }
+
+    private static void compare(ServiceConfig old, ServiceConfig now, List<String> changes) {
+        live(changes, "service " + old.name() + ": ike", old.ike(), now.ike());
+        live(changes, "service " + old.name() + ": persistence.scope", old.persistence().scope().configName(),
+                now.persistence().scope().configName());
         live(changes, "service " + old.name() + ": pool", old.pool(), now.pool());
         live(changes, "service " + old.name() + ": session-idle-timeout", old.sessionIdleTimeout(),
                 now.sessionIdleTimeout());
@@ -106,12 +136,6 @@ public final class ReloadPlan {
                 now.persistence().timeout());
         live(changes, "service " + old.name() + ": persistence.max-entries", old.persistence().maxEntries(),
                 now.persistence().maxEntries());
-    }
-
-    private static void restart(List<Violation> violations, String path, String running, String next) {
-        if (!running.equals(next)) {
-            violations.add(new Violation(path, next, "the running " + running + RESTART));
-        }
     }
 
     private static void live(List<String> changes, String what, Object before, Object after) {
@@ -128,14 +152,6 @@ public final class ReloadPlan {
         return ports.toString();
     }
 
-    private static String names(LbConfig config) {
-        List<String> names = new ArrayList<>();
-        for (ServiceConfig service : config.services()) {
-            names.add(service.name());
-        }
-        return String.join(", ", names);
-    }
-
     /** Why the configuration cannot be applied live; empty when it can. */
     public List<Violation> violations() {
         return violations;
@@ -146,8 +162,18 @@ public final class ReloadPlan {
         return effective;
     }
 
-    /** The live service-level changes, one line each. */
+    /** The service-level changes, one line each. */
     public List<String> serviceChanges() {
         return serviceChanges;
+    }
+
+    /** Services whose listeners close: removed ones and replaced ones, in the running order. */
+    public List<String> removed() {
+        return removed;
+    }
+
+    /** Services whose listeners are bound: replaced ones and added ones, in the applied order. */
+    public List<String> added() {
+        return added;
     }
 }

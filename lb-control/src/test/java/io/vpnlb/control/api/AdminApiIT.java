@@ -308,14 +308,11 @@ class AdminApiIT {
         assertThat(messages(rejected.json())).hasSize(2).anySatisfy(m -> assertThat(m).contains("weight: 5000"))
                 .anySatisfy(m -> assertThat(m).contains("services[ike].pool: vnp"));
 
-        Files.writeString(fixture.configFile, valid.replace("listen: 127.0.0.1\n", "listen: 127.0.0.2\n")
-                .replace("type: udp", "type: udp\n    source-nat: false"));
+        Files.writeString(fixture.configFile, valid.replace("listen: 127.0.0.1:0\n", "listen: 127.0.0.1:9\n"));
         AdminFixture.Answer restart = fixture.call("POST", "/api/v1/reload", null);
         assertThat(restart.status()).isEqualTo(422);
-        assertThat(messages(restart.json())).hasSize(2).allSatisfy(m -> assertThat(m).endsWith("needs a restart)"))
-                .anySatisfy(m -> assertThat(m).isEqualTo(
-                        "services[ike].listen: 127.0.0.2 (expected: the running 127.0.0.1; changing it needs a restart)"))
-                .anySatisfy(m -> assertThat(m).startsWith("services[ike].source-nat: false"));
+        assertThat(messages(restart.json())).containsExactly(
+                "admin.listen: 127.0.0.1:9 (expected: the running 127.0.0.1:0; changing it needs a restart)");
 
         Files.writeString(fixture.configFile, "services: [oops");
         AdminFixture.Answer unreadable = fixture.call("POST", "/api/v1/reload", null);

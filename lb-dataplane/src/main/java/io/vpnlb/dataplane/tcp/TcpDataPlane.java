@@ -18,7 +18,6 @@ import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.cert.CertificateBundle;
 import io.vpnlb.config.cert.CertificateException;
 import io.vpnlb.config.cert.CertificateImporter;
-import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.snapshot.SessionRouter;
@@ -51,12 +50,20 @@ public final class TcpDataPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpDataPlane.class);
 
-    private final List<TcpListenerGroup> listeners;
-    private final List<CertificateBundle> certificates;
+    private final NetTransport transport;
+    private final EventLoopGroup group;
+    private final SnapshotSource snapshots;
+    private final SessionRouter router;
+    /** Copy on write, replaced together: readers (metrics, admin API, eviction) see one consistent view. */
+    private volatile List<TcpListenerGroup> listeners = List.of();
+    private volatile List<CertificateBundle> certificates = List.of();
 
-    private TcpDataPlane(List<TcpListenerGroup> listeners, List<CertificateBundle> certificates) {
-        this.listeners = List.copyOf(listeners);
-        this.certificates = List.copyOf(certificates);
+    private TcpDataPlane(NetTransport transport, EventLoopGroup group, SnapshotSource snapshots,
+                         SessionRouter router) {
+        this.transport = transport;
+        this.group = group;
+        this.snapshots = snapshots;
+        this.router = router;
     }
 
     public List<TcpListenerGroup> listeners() {
@@ -76,25 +83,36 @@ public final class TcpDataPlane implements AutoCloseable {
      */
     public static TcpDataPlane start(NetTransport transport, EventLoopGroup group, SnapshotSource snapshots,
                                      SessionRouter router, List<ServiceConfig> services) {
-        DataPlaneSnapshot snapshot = snapshots.current();
         Map<String, ServiceConfig> configs = new HashMap<>();
         for (ServiceConfig service : services) {
             configs.put(service.name(), service);
         }
-        List<TcpListenerGroup> bound = new ArrayList<>();
-        List<CertificateBundle> certificates = new ArrayList<>();
+        TcpDataPlane plane = new TcpDataPlane(transport, group, snapshots, router);
         try {
-            for (ServiceSnapshot service : snapshot.services()) {
-                if (service.type().datagram()) {
-                    continue;
+            for (ServiceSnapshot service : snapshots.current().services()) {
+                if (!service.type().datagram()) {
+                    plane.bind(service, configs.get(service.name()));
                 }
-                TcpService runtime = runtime(transport, snapshots, router, service, configs.get(service.name()));
-                if (runtime.certificate != null) {
-                    certificates.add(runtime.certificate);
-                }
-                for (int li = 0; li < service.listeners().size(); li++) {
-                    bound.add(bind(group, runtime, service, li));
-                }
+            }
+        } catch (RuntimeException e) {
+            plane.close();
+            throw e;
+        }
+        return plane;
+    }
+
+    /**
+     * Binds the listeners of {@code service}, a TCP service of the current snapshot, with the TLS settings of
+     * {@code config}: all of them or none.
+     *
+     * @throws TcpStartException naming the service and the listener, certificate or TLS provider that failed
+     */
+    public synchronized void bind(ServiceSnapshot service, ServiceConfig config) {
+        TcpService runtime = runtime(transport, snapshots, router, service, config);
+        List<TcpListenerGroup> bound = new ArrayList<>();
+        try {
+            for (int li = 0; li < service.listeners().size(); li++) {
+                bound.add(bind(group, runtime, service, li));
             }
         } catch (RuntimeException e) {
             for (TcpListenerGroup listener : bound) {
@@ -102,7 +120,38 @@ public final class TcpDataPlane implements AutoCloseable {
             }
             throw e;
         }
-        return new TcpDataPlane(bound, certificates);
+        List<TcpListenerGroup> next = new ArrayList<>(listeners);
+        next.addAll(bound);
+        listeners = List.copyOf(next);
+        if (runtime.certificate != null) {
+            List<CertificateBundle> bundles = new ArrayList<>(certificates);
+            bundles.add(runtime.certificate);
+            certificates = List.copyOf(bundles);
+        }
+    }
+
+    /**
+     * Closes the listeners of the service called {@code name} and every connection they accepted; returns when
+     * the listening sockets are closed (the connections close on their loops right after). Nothing happens when
+     * it has none.
+     */
+    public synchronized void unbind(String name) {
+        List<TcpListenerGroup> kept = new ArrayList<>();
+        List<CertificateBundle> bundles = new ArrayList<>(certificates);
+        for (TcpListenerGroup listener : listeners) {
+            if (!listener.serviceName().equals(name)) {
+                kept.add(listener);
+                continue;
+            }
+            listener.channel().close().awaitUninterruptibly();
+            for (Map.Entry<EventExecutor, TcpLoop> entry : listener.loops().entrySet()) {
+                TcpLoop loop = entry.getValue();
+                entry.getKey().execute(() -> loop.closeAll(TcpDropReason.SERVICE_REMOVED));
+            }
+            bundles.removeIf(bundle -> bundle == listener.service().certificate);
+        }
+        listeners = List.copyOf(kept);
+        certificates = List.copyOf(bundles);
     }
 
     private static TcpService runtime(NetTransport transport, SnapshotSource snapshots, SessionRouter router,
@@ -241,10 +290,12 @@ public final class TcpDataPlane implements AutoCloseable {
 
     /** Closes the listening sockets; established connections end when their client or member closes them. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (TcpListenerGroup listener : listeners) {
             listener.channel().close().awaitUninterruptibly();
         }
+        listeners = List.of();
+        certificates = List.of();
     }
 
     /** A TCP service that cannot start; the message is one line for the operator. */

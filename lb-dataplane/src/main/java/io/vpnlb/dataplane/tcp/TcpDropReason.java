@@ -31,6 +31,8 @@ public enum TcpDropReason {
     SSTP_MALFORMED("sstp_malformed"),
     /** The member stopped serving (maintenance, down) and its sessions were closed. */
     MEMBER_EVICTED("member_evicted"),
+    /** A reload removed or replaced the service; its connections were closed. */
+    SERVICE_REMOVED("service_removed"),
     /** An I/O error on either socket (reset by peer, broken pipe). */
     IO_ERROR("io_error");
 

@@ -33,6 +33,13 @@ final class TcpLoop {
         }
     }
 
+    /** Closes every session; runs on the owning loop. */
+    void closeAll(TcpDropReason reason) {
+        for (TcpProxyHandler session : new ArrayList<>(sessions)) {
+            session.drop(reason);
+        }
+    }
+
     int size() {
         return sessions.size();
     }

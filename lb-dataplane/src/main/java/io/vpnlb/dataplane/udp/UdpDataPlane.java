@@ -7,7 +7,6 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.dataplane.internal.SessionLimit;
-import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
 import io.vpnlb.dataplane.snapshot.SessionRouter;
@@ -21,14 +20,28 @@ import java.util.List;
 /**
  * Binds the UDP listeners of every datagram service in a snapshot and forwards their traffic. Each listener
  * port gets one socket per event loop when the transport has {@code SO_REUSEPORT} (epoll, io_uring), so every
- * loop reads its own share of the clients; NIO gets one socket per port.
+ * loop reads its own share of the clients; NIO gets one socket per port. A reload may bind the listeners of a
+ * service it adds and close those of a service it removes; the others are never touched.
  */
 public final class UdpDataPlane implements AutoCloseable {
 
-    private final List<UdpListenerGroup> listeners;
+    private final NetTransport transport;
+    private final EventLoopGroup group;
+    private final int loops;
+    private final SnapshotSource snapshots;
+    private final SessionRouter router;
+    private final UpstreamConnector connector;
+    /** Copy on write: readers (metrics, admin API, eviction) see one consistent list. */
+    private volatile List<UdpListenerGroup> listeners = List.of();
 
-    private UdpDataPlane(List<UdpListenerGroup> listeners) {
-        this.listeners = List.copyOf(listeners);
+    private UdpDataPlane(NetTransport transport, EventLoopGroup group, int loops, SnapshotSource snapshots,
+                         SessionRouter router) {
+        this.transport = transport;
+        this.group = group;
+        this.loops = loops;
+        this.snapshots = snapshots;
+        this.router = router;
+        this.connector = new ChannelUpstreamConnector(transport);
     }
 
     public List<UdpListenerGroup> listeners() {
@@ -43,28 +56,58 @@ public final class UdpDataPlane implements AutoCloseable {
      */
     public static UdpDataPlane start(NetTransport transport, EventLoopGroup group, int loops,
                                      SnapshotSource snapshots, SessionRouter router) {
-        DataPlaneSnapshot snapshot = snapshots.current();
-        UpstreamConnector connector = new ChannelUpstreamConnector(transport);
-        List<UdpListenerGroup> bound = new ArrayList<>();
+        UdpDataPlane plane = new UdpDataPlane(transport, group, loops, snapshots, router);
         try {
-            for (ServiceSnapshot service : snapshot.services()) {
-                if (!service.type().datagram()) {
-                    continue;
-                }
-                SessionLimit limit = new SessionLimit();
-                FloodGuard guard = service.type() == ServiceType.IKEV2 ? new FloodGuard() : null;
-                for (int li = 0; li < service.listeners().size(); li++) {
-                    bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit,
-                            guard));
+            for (ServiceSnapshot service : snapshots.current().services()) {
+                if (service.type().datagram()) {
+                    plane.bind(service);
                 }
             }
         } catch (RuntimeException e) {
-            for (UdpListenerGroup group1 : bound) {
-                closeChannels(group1.channels());
+            plane.close();
+            throw e;
+        }
+        return plane;
+    }
+
+    /**
+     * Binds the listeners of {@code service}, a datagram service of the current snapshot: all of them or none.
+     *
+     * @throws ListenerBindException naming the service, address and port that could not be bound
+     */
+    public synchronized void bind(ServiceSnapshot service) {
+        SessionLimit limit = new SessionLimit();
+        FloodGuard guard = service.type() == ServiceType.IKEV2 ? new FloodGuard() : null;
+        List<UdpListenerGroup> bound = new ArrayList<>();
+        try {
+            for (int li = 0; li < service.listeners().size(); li++) {
+                bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit, guard));
+            }
+        } catch (RuntimeException e) {
+            for (UdpListenerGroup listener : bound) {
+                closeChannels(listener.channels());
             }
             throw e;
         }
-        return new UdpDataPlane(bound);
+        List<UdpListenerGroup> next = new ArrayList<>(listeners);
+        next.addAll(bound);
+        listeners = List.copyOf(next);
+    }
+
+    /**
+     * Closes the listeners of the service called {@code name} and with them its sessions and their upstream
+     * sockets; returns when they are closed. Nothing happens when it has none.
+     */
+    public synchronized void unbind(String name) {
+        List<UdpListenerGroup> kept = new ArrayList<>();
+        for (UdpListenerGroup listener : listeners) {
+            if (listener.serviceName().equals(name)) {
+                closeChannels(listener.channels());
+            } else {
+                kept.add(listener);
+            }
+        }
+        listeners = List.copyOf(kept);
     }
 
     private static UdpListenerGroup bind(NetTransport transport, EventLoopGroup group, int loops,
@@ -119,10 +162,11 @@ public final class UdpDataPlane implements AutoCloseable {
 
     /** Closes every listener socket; their sessions and upstream sockets close with them. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (UdpListenerGroup group : listeners) {
             closeChannels(group.channels());
         }
+        listeners = List.of();
     }
 
     /** A listener that could not be bound; the message names service, protocol, address and the reason. */

@@ -253,6 +253,11 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private UdpSession createSession(ChannelHandlerContext ctx, InetSocketAddress sender, long now,
                                      DatagramClassifier first) {
         ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        if (service == null) {
+            // A reload removed the service; its listener is closing.
+            counters.drop(DropReason.NO_MEMBER);
+            return null;
+        }
         boolean halfOpen = guard != null && isIkeSaInitRequest(first);
         if (guard != null) {
             DropReason refused = guard.admit(sender.getAddress(), halfOpen, service.ike(), now);
@@ -379,6 +384,9 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     /** Closes sessions whose last datagram is older than the idle timeout at {@code now}. */
     void sweep(long now) {
         ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        if (service == null) {
+            return;
+        }
         long timeout = service.idleTimeoutNanos();
         long halfOpenTimeout = service.ike().halfOpenTimeout().toNanos();
         List<UdpSession> victims = expired;
@@ -408,7 +416,8 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
      * @return the number of sessions closed
      */
     public int evictMember(String pool, String memberKey) {
-        if (!snapshots.current().service(serviceIndex).pool().name().equals(pool)) {
+        ServiceSnapshot service = snapshots.current().service(serviceIndex);
+        if (service == null || !service.pool().name().equals(pool)) {
             return 0;
         }
         List<UdpSession> victims = expired;
