@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared code of the real-peer scenario scripts (ikev2-strongswan.sh, ikev2-mobike.sh, ikev2-fragments.sh,
-# ikev2-health.sh): network namespaces, veths, vpnlb, strongSwan charon instances, packet capture, cleanup.
+# ikev2-health.sh, ecmp-scaleout.sh): network namespaces, veths, vpnlb, strongSwan charon instances, packet
+# capture, cleanup.
 # Source it from a script that runs under `set -euo pipefail`; it defines functions and a few globals and
 # creates nothing until lib_init is called.
 #
@@ -49,6 +50,24 @@ log() { echo "[$(date +%H:%M:%S.%3N)] $*"; }
 skip() { echo "SKIP: $*"; exit 77; }
 now_ms() { date +%s%3N; }
 
+# ---------------------------------------------------------------- command line
+# lib_args "USAGE" "$@" : parses the usual scenario command line [--keep-logs DIR] WORD VPNLB_JAR [JAVA_BIN];
+# sets KEEP_LOGS, ARG_WORD, JAR and JAVA_BIN (default java). Anything else prints "usage: $0 USAGE", exit 2.
+lib_args() {
+  local usage="usage: $0 $1" words=()
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --keep-logs) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; KEEP_LOGS=$2; shift ;;
+      -*) echo "$usage" >&2; exit 2 ;;
+      *) words+=("$1") ;;
+    esac
+    shift
+  done
+  [ ${#words[@]} -ge 2 ] && [ ${#words[@]} -le 3 ] || { echo "$usage" >&2; exit 2; }
+  ARG_WORD=${words[0]} JAR=${words[1]} JAVA_BIN=${words[2]:-java}
+}
+
 # ---------------------------------------------------------------- prerequisites (nothing created yet)
 # Root, iproute2, ping, coreutils timeout, strongSwan charon + swanctl + kernel-libipsec, /dev/net/tun.
 lib_require_strongswan() {
@@ -73,6 +92,16 @@ lib_require_strongswan() {
 }
 lib_require_cmd() { # command package
   command -v "$1" >/dev/null 2>&1 || skip "no $1 (install $2)"
+}
+# lib_require_python WHAT : sets PYTHON to a python3 binary (Debian's /usr/bin/python3 first); skips without one,
+# saying WHAT needs it.
+lib_require_python() {
+  local c
+  PYTHON=""
+  for c in /usr/bin/python3 "$(command -v python3 2>/dev/null || true)"; do
+    [ -n "$c" ] && [ -x "$c" ] && { PYTHON=$c; return 0; }
+  done
+  skip "no python3 ($1)"
 }
 # The vpnlb jar and a java binary; missing ones are failures, not skips (the build should have made them).
 lib_require_vpnlb() {
@@ -156,10 +185,10 @@ on_signal() { # rc signal
 dump_logs() {
   set +e
   echo "==================== diagnostics ===================="
-  if [ -f "$WORK/vpnlb.log" ]; then
-    echo "---- vpnlb log (last 150 lines of $(wc -l < "$WORK/vpnlb.log")) ----"; tail -n 150 "$WORK/vpnlb.log"
-  fi
   local f d n
+  for f in "$WORK"/vpnlb*.log; do
+    [ -f "$f" ] && { echo "---- $(basename "$f" .log) log (last 150 lines of $(wc -l < "$f")) ----"; tail -n 150 "$f"; }
+  done
   for f in "$WORK"/socat-*.err; do [ -s "$f" ] && { echo "---- $(basename "$f") ----"; tail -n 20 "$f"; }; done
   for d in "$WORK"/*/; do
     n=$(basename "$d")
@@ -243,13 +272,13 @@ pcap_port_summary() {
 }
 
 # ---------------------------------------------------------------- vpnlb
-# start_vpnlb YAML : runs vpnlb in the lb namespace (log $WORK/vpnlb.log) and waits until it listens on UDP
-# 500 and 4500. Sets VPNLB_PID.
+# start_vpnlb YAML [LOG] : runs vpnlb in the namespace $NS_LB (log LOG, default $WORK/vpnlb.log; keep the name
+# vpnlb*.log so dump_logs shows it) and waits until it listens on UDP 500 and 4500. Sets VPNLB_PID.
 start_vpnlb() {
-  local yaml=$1 deadline socks rc
+  local yaml=$1 vlog=${2:-$WORK/vpnlb.log} deadline socks rc
   log "starting vpnlb: $JAVA_BIN -jar $JAR run --config $yaml (in $NS_LB)"
   in_ns "$NS_LB" "$JAVA_BIN" -Dio.netty.leakDetection.level=paranoid -jar "$JAR" run --config "$yaml" \
-    >"$WORK/vpnlb.log" 2>&1 </dev/null &
+    >"$vlog" 2>&1 </dev/null &
   VPNLB_PID=$!; BG_PIDS+=("$VPNLB_PID")
   deadline=$((SECONDS + LISTEN_TIMEOUT))
   while :; do
@@ -261,13 +290,21 @@ start_vpnlb() {
   done
   log "vpnlb listens: $(in_ns "$NS_LB" ss -Hulnp | awk '{print $4}' | grep -E ':(500|4500)$' | sort | tr '\n' ' ')"
 }
-# Failures common to every vpnlb scenario at the end of a run.
+# Failures common to every vpnlb scenario at the end of a run: the vpnlb of $VPNLB_PID with log LOG (default
+# $WORK/vpnlb.log) still runs and reported no leak.
 vpnlb_final_checks() {
-  kill -0 "$VPNLB_PID" 2>/dev/null || fail "vpnlb is no longer running at the end of the test"
+  local vlog=${1:-$WORK/vpnlb.log}
+  kill -0 "$VPNLB_PID" 2>/dev/null \
+    || fail "vpnlb ($(basename "$vlog" .log)) is no longer running at the end of the test"
+  vpnlb_log_checks "$vlog"
+}
+# vpnlb_log_checks LOG : fails on a ByteBuf leak report in a vpnlb log; notes logged errors.
+vpnlb_log_checks() {
   # paranoid leak detection reports at GC time, so this catches only what showed up during the run
-  if grep -q 'LEAK:' "$WORK/vpnlb.log"; then fail "vpnlb reported a ByteBuf leak (see its log)"; fi
-  if grep -qE '\[ERROR\]|Exception' "$WORK/vpnlb.log"; then
-    log "note: vpnlb logged errors or exceptions:"; grep -E '\[ERROR\]|Exception' "$WORK/vpnlb.log" | head -n 5 | sed 's/^/    /'
+  if grep -q 'LEAK:' "$1"; then fail "vpnlb reported a ByteBuf leak (see $(basename "$1"))"; fi
+  if grep -qE '\[ERROR\]|Exception' "$1"; then
+    log "note: vpnlb logged errors or exceptions ($(basename "$1")):"
+    grep -E '\[ERROR\]|Exception' "$1" | head -n 5 | sed 's/^/    /'
   fi
 }
 # vpnlb_metrics HOST:PORT : the body of GET /metrics from inside the lb namespace (empty when not served).
