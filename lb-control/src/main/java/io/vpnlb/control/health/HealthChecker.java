@@ -110,13 +110,14 @@ public final class HealthChecker implements AutoCloseable {
     private static String describe(HealthProbe probe, HealthCheckConfig check) {
         if (probe instanceof SstpProbe sstp) {
             return " over " + (sstp.https() ? "HTTPS" : "HTTP")
-                    + (check.https() == null ? " (auto)" : "") + ", expecting " + SstpProbe.expected(check.expectStatus());
+                    + (check.https() == null ? " (auto)" : "") + ", expecting "
+                    + SstpProbe.expected(check.expectStatus());
         }
         return "";
     }
 
     private static boolean seesCertificates(HealthProbe probe) {
-        return probe instanceof TlsProbe || probe instanceof SstpProbe sstp && sstp.https();
+        return probe instanceof TcpProbe tcp && tcp.tls() || probe instanceof SstpProbe sstp && sstp.https();
     }
 
     /** The services that use {@code pool}, in configuration order. */
@@ -207,11 +208,11 @@ public final class HealthChecker implements AutoCloseable {
             case UDP:
                 return new UdpProbe();
             case TCP:
-                return new TcpProbe(timer);
+                return new TcpProbe(false, timer);
             case SSTP:
                 return new SstpProbe(https, check.expectStatus(), timer);
             case TLS:
-                return new TlsProbe(timer);
+                return new TcpProbe(true, timer);
             default:
                 throw new IllegalArgumentException("health check " + check.type());
         }

@@ -73,7 +73,8 @@ final class SstpProbe implements HealthProbe {
 
     static byte[] request(InetSocketAddress target) {
         return ("HEAD " + PATH + " HTTP/1.1\r\nHost: " + Probes.format(target)
-                + "\r\nUser-Agent: vpnlb-health-check\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                + "\r\nUser-Agent: vpnlb-health-check\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private ProbeResult answer(ProbeConnection connection) throws IOException {
@@ -81,28 +82,23 @@ final class SstpProbe implements HealthProbe {
                 .setMaxInitialLineLength(MAX_STATUS_LINE)
                 .setMaxHeaderSize(MAX_HEADERS)));
         byte[] chunk = new byte[2048];
-        byte[] preview = new byte[PREVIEW_BYTES];
-        int received = 0;
+        Received received = new Received();
         try {
             while (true) {
                 int n = connection.read(chunk);
                 if (n < 0) {
                     decoder.finish();
-                    ProbeResult result = verdict(decoder, connection, preview, received);
+                    ProbeResult result = verdict(decoder, connection, received);
                     if (result != null) {
                         return result;
                     }
-                    return down(connection, received == 0 ? "the member closed the connection without answering"
-                            : "the member closed the connection after " + received + " byte(s) without a complete "
-                            + "HTTP answer: " + printable(preview, Math.min(received, PREVIEW_BYTES))
-                            + tlsHint(preview, received));
+                    return down(connection, received.count == 0 ? "the member closed the connection without answering"
+                            : "the member closed the connection after " + received.count + " byte(s) without a "
+                            + "complete HTTP answer: " + received);
                 }
-                if (received < PREVIEW_BYTES) {
-                    System.arraycopy(chunk, 0, preview, received, Math.min(n, PREVIEW_BYTES - received));
-                }
-                received += n;
+                received.add(chunk, n);
                 decoder.writeInbound(Unpooled.copiedBuffer(chunk, 0, n));
-                ProbeResult result = verdict(decoder, connection, preview, received);
+                ProbeResult result = verdict(decoder, connection, received);
                 if (result != null) {
                     return result;
                 }
@@ -113,25 +109,24 @@ final class SstpProbe implements HealthProbe {
     }
 
     /** The verdict on the first final response the decoder produced, or {@code null} while there is none. */
-    private ProbeResult verdict(EmbeddedChannel decoder, ProbeConnection connection, byte[] preview, int received) {
+    private ProbeResult verdict(EmbeddedChannel decoder, ProbeConnection connection, Received received) {
         for (Object message; (message = decoder.readInbound()) != null; ) {
             try {
-                if (!(message instanceof HttpResponse)) {
+                if (!(message instanceof HttpResponse response)) {
                     continue;
                 }
-                HttpResponse response = (HttpResponse) message;
                 if (response.decoderResult().isFailure()) {
-                    return down(connection, "the answer is not HTTP (" + printable(response.decoderResult().cause())
-                            + "): " + printable(preview, Math.min(received, PREVIEW_BYTES)) + tlsHint(preview, received));
+                    return down(connection, "the answer is not HTTP ("
+                            + printable(String.valueOf(response.decoderResult().cause().getMessage())) + "): "
+                            + received);
                 }
                 int status = response.status().code();
                 if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL && status != 101) {
                     continue; // an interim answer: the final one follows
                 }
-                if (StatusRange.anyContains(expected, status)) {
-                    return new ProbeResult(true, name() + " answered " + status, connection.memberCertificate());
-                }
-                return down(connection, "answered " + status + ", expected " + expected(expected));
+                boolean up = StatusRange.anyContains(expected, status);
+                return new ProbeResult(up, name() + " answered " + status
+                        + (up ? "" : ", expected " + expected(expected)), connection.memberCertificate());
             } finally {
                 ReferenceCountUtil.release(message);
             }
@@ -140,16 +135,29 @@ final class SstpProbe implements HealthProbe {
     }
 
     private ProbeResult down(ProbeConnection connection, String what) {
-        return new ProbeResult(false, name() + (what.startsWith("answered") ? " " : ": ") + what,
-                connection.memberCertificate());
+        return new ProbeResult(false, name() + ": " + what, connection.memberCertificate());
     }
 
-    /** A TLS record where HTTP was expected: the member listens with TLS. */
-    private String tlsHint(byte[] preview, int received) {
-        if (!https && received >= 2 && (preview[0] == 0x15 || preview[0] == 0x16) && preview[1] == 0x03) {
-            return "; the member answered with TLS (use https: true)";
+    /** How much the member sent and how it began, to show what came instead of HTTP. */
+    private final class Received {
+
+        private final byte[] start = new byte[PREVIEW_BYTES];
+        private int count;
+
+        void add(byte[] chunk, int length) {
+            if (count < PREVIEW_BYTES) {
+                System.arraycopy(chunk, 0, start, count, Math.min(length, PREVIEW_BYTES - count));
+            }
+            count += length;
         }
-        return "";
+
+        /** The first bytes, and a hint when they are a TLS record where plain HTTP was expected. */
+        @Override
+        public String toString() {
+            boolean tls = !https && count >= 2 && (start[0] == 0x15 || start[0] == 0x16) && start[1] == 0x03;
+            return printable(start, Math.min(count, PREVIEW_BYTES))
+                    + (tls ? "; the member answered with TLS (use https: true)" : "");
+        }
     }
 
     /** {@code 200-299, 401}. */
@@ -159,10 +167,6 @@ final class SstpProbe implements HealthProbe {
             text.add(range.toString());
         }
         return text.toString();
-    }
-
-    private static String printable(Throwable cause) {
-        return printable(String.valueOf(cause.getMessage()));
     }
 
     private static String printable(String text) {

@@ -71,7 +71,7 @@ class SstpProbeTest {
     private InetSocketAddress member(Member kind, int status, CertificateFixtures.Issued certificate)
             throws Exception {
         if (kind == Member.NGINX) {
-            assumeTrue(NginxServer.available(), "nginx is not installed (Debian package nginx-light)");
+            assumeTrue(NginxServer.available(), "nginx is not installed (Debian package nginx)");
             NginxServer nginx = NginxServer.start(dir, status, certificate);
             servers.add(nginx);
             return nginx.address();
@@ -302,7 +302,8 @@ class SstpProbeTest {
         ProbeResult result = probe(false).probe(answering(""), TIMEOUT);
 
         assertThat(result.up()).as(result.detail()).isFalse();
-        assertThat(result.detail()).isEqualTo("SSTP HEAD over HTTP: the member closed the connection without answering");
+        assertThat(result.detail())
+                .isEqualTo("SSTP HEAD over HTTP: the member closed the connection without answering");
     }
 
     @Test

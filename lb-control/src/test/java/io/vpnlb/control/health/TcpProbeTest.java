@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The tls and tcp checks against openssl s_server and plain TCP servers. */
-class TlsProbeTest {
+class TcpProbeTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SHORT = Duration.ofMillis(500);
@@ -62,7 +62,7 @@ class TlsProbeTest {
     void aTls13HandshakeIsUpAndNamesProtocolAndCipherSuite() throws Exception {
         CertificateFixtures.Issued certificate = CertificateFixtures.selfSigned("member.test");
 
-        ProbeResult result = new TlsProbe(timer).probe(openssl(certificate), TIMEOUT);
+        ProbeResult result = new TcpProbe(true, timer).probe(openssl(certificate), TIMEOUT);
 
         assertThat(result.up()).as(result.detail()).isTrue();
         assertThat(result.detail()).startsWith("TLS handshake completed: TLSv1.3, ");
@@ -74,7 +74,7 @@ class TlsProbeTest {
     void aTls12OnlyMemberIsUp() throws Exception {
         CertificateFixtures.Issued certificate = CertificateFixtures.selfSigned("member.test");
 
-        ProbeResult result = new TlsProbe(timer).probe(openssl(certificate, "-tls1_2"), TIMEOUT);
+        ProbeResult result = new TcpProbe(true, timer).probe(openssl(certificate, "-tls1_2"), TIMEOUT);
 
         assertThat(result.up()).as(result.detail()).isTrue();
         assertThat(result.detail()).startsWith("TLS handshake completed: TLSv1.2, TLS_ECDHE_RSA_WITH_");
@@ -86,7 +86,7 @@ class TlsProbeTest {
         InetSocketAddress member = openssl(CertificateFixtures.selfSigned("member.test"), "-tls1_1", "-cipher",
                 "DEFAULT@SECLEVEL=0");
 
-        ProbeResult result = new TlsProbe(timer).probe(member, TIMEOUT);
+        ProbeResult result = new TcpProbe(true, timer).probe(member, TIMEOUT);
 
         assertThat(result.up()).as(result.detail()).isFalse();
         assertThat(result.detail()).startsWith("TLS handshake with 127.0.0.1:" + member.getPort() + " failed: ");
@@ -100,7 +100,7 @@ class TlsProbeTest {
                     .getBytes(StandardCharsets.US_ASCII));
         });
 
-        ProbeResult result = new TlsProbe(timer).probe(member, TIMEOUT);
+        ProbeResult result = new TcpProbe(true, timer).probe(member, TIMEOUT);
 
         assertThat(result.up()).as(result.detail()).isFalse();
         assertThat(result.detail()).isEqualTo("TLS handshake with 127.0.0.1:" + member.getPort()
@@ -116,7 +116,7 @@ class TlsProbeTest {
             }
         });
 
-        ProbeResult result = new TlsProbe(timer).probe(member, SHORT);
+        ProbeResult result = new TcpProbe(true, timer).probe(member, SHORT);
 
         assertThat(result.up()).as(result.detail()).isFalse();
         assertThat(result.detail()).isEqualTo("TLS handshake with 127.0.0.1:" + member.getPort()
@@ -131,8 +131,8 @@ class TlsProbeTest {
             closed = socket.getLocalPort();
         }
 
-        ProbeResult up = new TcpProbe(timer).probe(member, TIMEOUT);
-        ProbeResult refused = new TcpProbe(timer).probe(new InetSocketAddress("127.0.0.1", closed), TIMEOUT);
+        ProbeResult up = new TcpProbe(false, timer).probe(member, TIMEOUT);
+        ProbeResult refused = new TcpProbe(false, timer).probe(new InetSocketAddress("127.0.0.1", closed), TIMEOUT);
 
         assertThat(up.up()).as(up.detail()).isTrue();
         assertThat(up.detail()).isEqualTo("TCP connect succeeded");
