@@ -42,6 +42,8 @@ public final class HealthChecker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService probes;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    /** Set by {@link #close()}: a check still running then (a reload replaced this checker) is not counted. */
+    private volatile boolean closed;
 
     private HealthChecker(PoolManager pools, int probeThreads) {
         this.pools = pools;
@@ -174,7 +176,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private void check(MemberState member, HealthProbe probe, CertificateWatch watch, InetSocketAddress target,
                        HealthCheckConfig check) {
-        if (member.adminState() == AdminState.MAINT) {
+        if (closed || member.adminState() == AdminState.MAINT) {
             return;
         }
         long start = System.nanoTime();
@@ -183,6 +185,9 @@ public final class HealthChecker implements AutoCloseable {
             result = probe.probe(target, check.timeout());
         } catch (RuntimeException e) {
             result = ProbeResult.down("probe error: " + e);
+        }
+        if (closed) {
+            return;
         }
         String detail = result.detail();
         if (watch != null && result.memberCertificate() != null) {
@@ -253,6 +258,7 @@ public final class HealthChecker implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (ScheduledFuture<?> task : tasks) {
             task.cancel(false);
         }
