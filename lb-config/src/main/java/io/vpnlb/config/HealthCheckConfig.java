@@ -6,11 +6,23 @@ import java.util.Objects;
 
 /**
  * Active health checking of a pool's members: {@code rise} consecutive successes bring a member UP,
- * {@code fall} consecutive failures take it DOWN.
+ * {@code fall} consecutive failures take it DOWN. Each check gets {@code timeout} for everything it does (connect,
+ * TLS handshake, request and answer).
+ *
+ * <p>Types ({@link HealthCheckType}): {@code ike} (IKE_SA_INIT, any well-formed IKEv2 answer is up), {@code udp}
+ * (any answer), {@code tcp} (connect), {@code tls} (connect and a complete TLS 1.2 or 1.3 handshake), {@code sstp}
+ * ({@code HEAD /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1}, up when the status is in
+ * {@code expectStatus}). TLS checks do not verify the member's certificate name or issuer (members present the
+ * public VPN certificate); in pools used by a {@code tls.mode: reencrypt} service they compare the member's leaf
+ * certificate with the one vpnlb presents, on every check, and report a difference (SSTP's crypto binding needs
+ * them equal) without changing the member's health.
  *
  * @param https        {@code sstp} checks only: send the request over TLS; {@code null} = decided by the services
- *                     using the pool (HTTPS unless they terminate TLS, when members listen on plain HTTP)
- * @param expectStatus {@code sstp} checks only: the HTTP statuses that count as UP
+ *                     using the pool: plain HTTP when every one of them terminates TLS (members behind TLS offload
+ *                     listen on plain HTTP, RRAS with UseHttps=0), HTTPS when any passes TLS through or reencrypts
+ * @param expectStatus {@code sstp} checks only: the HTTP statuses that count as UP, by default
+ *                     {@link StatusRange#DEFAULT_SSTP} (200-299, and 401, RRAS's answer to a request without
+ *                     credentials); written {@code [200-299, 401]} or {@code "200-299, 401"}
  */
 public record HealthCheckConfig(HealthCheckType type, Duration interval, Duration timeout, int rise, int fall,
                                 Boolean https, List<StatusRange> expectStatus) {

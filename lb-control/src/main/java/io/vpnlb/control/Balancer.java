@@ -192,7 +192,7 @@ public final class Balancer implements AutoCloseable {
             udp.evictMember(pool, member);
             tcp.evictMember(pool, member);
         });
-        HealthChecker health = HealthChecker.start(pools, udp);
+        HealthChecker health = HealthChecker.start(pools, udp, tcp::certificate);
         Balancer balancer = new Balancer(transport, group, pools, udp, options.configFile());
         balancer.tcp = tcp;
         balancer.metrics.bindTcp(tcp);
@@ -254,7 +254,7 @@ public final class Balancer implements AutoCloseable {
     private synchronized void restartHealthChecks() {
         HealthChecker old = health;
         if (old != null) {
-            health = HealthChecker.start(pools, udp);
+            health = HealthChecker.start(pools, udp, tcp::certificate);
             old.close();
         }
     }

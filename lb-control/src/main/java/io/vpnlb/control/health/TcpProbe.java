@@ -1,64 +1,44 @@
 package io.vpnlb.control.health;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import javax.net.ssl.SSLSession;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * TCP checks: a plain connect ({@code tcp}), or an SSTP check ({@code sstp}) that sends F5's
- * {@code HEAD /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/} and counts any HTTP status as UP (RRAS answers 401
- * without credentials, which Kemp also counts as up). The SSTP check speaks plain HTTP, the way a member behind
- * TLS offload listens.
+ * The {@code tcp} check, UP when a TCP connect succeeds, and the {@code tls} check, UP when a TCP connect and a
+ * complete TLS 1.3 or 1.2 handshake do; its detail names the protocol and the cipher suite.
  */
 final class TcpProbe implements HealthProbe {
 
-    static final String SSTP_PATH = "/sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/";
+    private final boolean tls;
+    private final ScheduledExecutorService timer;
 
-    private final boolean sstp;
+    /**
+     * @param tls   complete a TLS handshake after the connect
+     * @param timer runs the watchdog that ends a probe at its timeout
+     */
+    TcpProbe(boolean tls, ScheduledExecutorService timer) {
+        this.tls = tls;
+        this.timer = timer;
+    }
 
-    TcpProbe(boolean sstp) {
-        this.sstp = sstp;
+    /** Whether the check makes a TLS handshake (and so sees the member's certificate). */
+    boolean tls() {
+        return tls;
     }
 
     @Override
     public ProbeResult probe(InetSocketAddress target, Duration timeout) {
-        int millis = (int) Math.max(1, timeout.toMillis());
-        long start = System.nanoTime();
-        try (Socket socket = new Socket()) {
-            socket.connect(target, millis);
-            if (!sstp) {
+        try (ProbeConnection connection = ProbeConnection.open(target, timeout, tls, timer)) {
+            if (!tls) {
                 return ProbeResult.up("TCP connect succeeded");
             }
-            int left = (int) Math.max(1, millis - (System.nanoTime() - start) / 1_000_000);
-            socket.setSoTimeout(left);
-            OutputStream out = socket.getOutputStream();
-            out.write(("HEAD " + SSTP_PATH + " HTTP/1.1\r\nHost: " + target.getAddress().getHostAddress()
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String status = statusLine(socket.getInputStream());
-            if (status.startsWith("HTTP/1.") && status.length() >= 12) {
-                return ProbeResult.up("SSTP HEAD answered " + status.substring(9, 12));
-            }
-            return ProbeResult.down("SSTP HEAD answered without an HTTP status line");
-        } catch (SocketTimeoutException e) {
-            return ProbeResult.down((sstp ? "no SSTP answer" : "no TCP connect") + " within " + Probes.format(timeout));
-        } catch (IOException e) {
-            return ProbeResult.down("TCP connect to " + Probes.format(target) + " failed: " + e.getMessage());
+            SSLSession session = connection.session();
+            return new ProbeResult(true, "TLS handshake completed: " + session.getProtocol() + ", "
+                    + session.getCipherSuite(), connection.memberCertificate());
+        } catch (ProbeConnection.Failure e) {
+            return e.result();
         }
-    }
-
-    private static String statusLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c; (c = in.read()) != -1 && c != '\n' && line.length() < 200; ) {
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 }

@@ -61,7 +61,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code vpnlb_member_eligible}, {@code vpnlb_member_weight}, {@code vpnlb_member_sessions_active},
  *       {@code vpnlb_member_selections_total}, {@code vpnlb_member_health_checks_total},
  *       {@code vpnlb_member_health_check_failures_total}, {@code vpnlb_member_health_check_duration_seconds}
- *       (the last check)</li>
+ *       (the last check), {@code vpnlb_member_certificate_mismatch} (reencrypt pools: 1 while the member presents
+ *       another certificate than vpnlb)</li>
  *   <li>persistence: {@code vpnlb_persistence_entries{scope}}, {@code vpnlb_persistence_hits_total},
  *       {@code vpnlb_persistence_misses_total}</li>
  *   <li>control: {@code vpnlb_snapshot_version}, {@code vpnlb_config_reloads_total{result}}</li>
@@ -347,6 +348,11 @@ public final class VpnlbMetrics implements AutoCloseable {
                                 : m.stats().fragmentationOffers() > 0 ? 1 : 0))
                 .description("1 when the member's IKE_SA_INIT answers offer IKEv2 fragmentation (RFC 7383), 0 when "
                         + "they never did, NaN before its first answer").tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.certificate.mismatch",
+                        () -> state(pool, key, m -> m.certificateMismatch() == null ? 0 : 1))
+                .description("1 when the member's TLS health check saw another certificate than the one vpnlb "
+                        + "presents on a reencrypt service using the pool (SSTP crypto binding fails), else 0")
+                .tags(tags).register(registry));
         meters.add(Gauge.builder("vpnlb.member.health.check.duration.seconds",
                         () -> state(pool, key, m -> m.lastCheckNanos() / 1e9))
                 .description("Duration of the last health check").tags(tags).register(registry));

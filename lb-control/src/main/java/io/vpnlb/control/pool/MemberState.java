@@ -23,6 +23,8 @@ public final class MemberState {
     private volatile AdminState adminState = AdminState.READY;
     private volatile String lastCheck = "";
     private volatile long lastCheckNanos;
+    private final java.util.concurrent.atomic.AtomicReference<String> certificateMismatch =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.LongAdder checkFailures = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder checks = new java.util.concurrent.atomic.LongAdder();
     /** Consecutive successes or failures of the current run; written only by the health checker's thread. */
@@ -116,6 +118,23 @@ public final class MemberState {
         }
         this.lastCheck = detail;
         this.lastCheckNanos = nanos;
+    }
+
+    /**
+     * How the certificate the member presented in its last TLS health check differs from the one vpnlb presents on
+     * a reencrypt service using its pool; {@code null} when they are the same or nothing was compared.
+     */
+    public String certificateMismatch() {
+        return certificateMismatch.get();
+    }
+
+    /**
+     * Records the outcome of a certificate comparison ({@code null}: the same certificate, or no comparison).
+     *
+     * @return the previous outcome
+     */
+    public String certificateMismatch(String mismatch) {
+        return certificateMismatch.getAndSet(mismatch);
     }
 
     /** May take new clients. */

@@ -76,6 +76,20 @@ public final class TcpDataPlane implements AutoCloseable {
     }
 
     /**
+     * The certificate service {@code service} presents to clients (terminate, reencrypt); {@code null} for a
+     * service that presents none or is not a TCP service. Health checks compare reencrypt members' certificates
+     * with it.
+     */
+    public CertificateBundle certificate(String service) {
+        for (TcpListenerGroup listener : listeners) {
+            if (listener.serviceName().equals(service)) {
+                return listener.service().certificate;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Binds every TCP listener of {@code snapshot}: all bind or none stays bound.
      *
      * @param services the configuration's services, for their TLS settings (matched by name)
