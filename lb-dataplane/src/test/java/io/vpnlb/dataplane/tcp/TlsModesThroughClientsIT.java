@@ -181,7 +181,7 @@ class TlsModesThroughClientsIT {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private static TlsConfig tls(TlsMode mode) {
-        return mode == TlsMode.PASSTHROUGH ? new TlsConfig(mode, null, null) : new TlsConfig(mode, pem.toString(), null);
+        return new TlsConfig(mode, mode == TlsMode.PASSTHROUGH ? null : pem.toString(), null);
     }
 
     /** RRAS over HTTP behind terminate; over HTTPS with vpnlb's certificate (reencrypt) or its own (passthrough). */
