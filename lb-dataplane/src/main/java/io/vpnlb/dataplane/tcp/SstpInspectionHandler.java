@@ -7,6 +7,9 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -23,13 +26,17 @@ import java.util.concurrent.TimeUnit;
  * the proxy:
  * <ul>
  *   <li>The client's request must be {@code SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/
- *       HTTP/1.1}; anything else is answered with an HTTP error (400, 404, 405, 408, 431, 505) and closed before a
- *       member is chosen.</li>
+ *       HTTP/1.1}, complete within {@link #REQUEST_TIMEOUT_NANOS} of the TLS handshake, with well-formed header
+ *       names and an unambiguous length (no Transfer-Encoding, at most one numeric Content-Length: what Windows
+ *       and other SSTP clients send); anything else is answered with an HTTP error (400, 404, 405, 408, 431, 505)
+ *       and closed before a member is chosen.</li>
  *   <li>SSTP control packets are followed both ways, data packets skipped. CALL_CONNECT_ACK from the member gives
  *       the hash protocols it accepts; CALL_CONNECTED from the client carries the hash of the certificate the
  *       client saw, compared here with the SHA-256 / SHA-1 of the certificate vpnlb presented. A mismatch means
  *       the client's TLS was intercepted on its way to vpnlb; a member that aborts right after a matching
  *       CALL_CONNECTED has the wrong offload hash configured. Both are counted and logged with what to do.</li>
+ *   <li>A client packet with a bad version or length, a control attribute running past its packet, or a stream
+ *       that ends inside a packet closes the session ({@link TcpDropReason#SSTP_MALFORMED}).</li>
  * </ul>
  * Bytes are never changed or copied (beyond the small control-packet window of {@link SstpPacketTracker}).
  */
@@ -42,6 +49,12 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
     static final String VERSION = "HTTP/1.1";
     /** Request line and headers together may not exceed this. */
     static final int MAX_REQUEST_HEADER_BYTES = 8192;
+    /** After the TLS handshake, a client must send its complete request within this time. */
+    static final long REQUEST_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final String TRANSFER_ENCODING = "transfer-encoding";
+    private static final String CONTENT_LENGTH = "content-length";
+    /** Characters that may not appear in a header name. */
+    private static final String SEPARATORS = "\"(),/:;<=>?@[\\]{}";
     private static final ByteProcessor FIND_CRLFCRLF = new ByteProcessor() {
         @Override
         public boolean process(byte value) {
@@ -54,6 +67,8 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
     private ByteBuf request;
     private boolean requestDone;
     private ScheduledFuture<?> requestTimeout;
+    /** Set by {@link #checkRequest} when it refuses a request for an ambiguous length: what was wrong. */
+    private String smugglingShape;
 
     private final SstpPacketTracker fromClient = new SstpPacketTracker(new SstpPacketTracker.Listener() {
         @Override
@@ -95,13 +110,29 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        requestTimeout = ctx.executor().schedule(() -> {
-            if (!requestDone) {
-                reject(ctx, TcpDropReason.HELLO_TIMEOUT, 408, "Request Timeout");
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent) {
+            // The TLS handler's own timeout covers the handshake; the request's clock starts when it is done.
+            if (((SslHandshakeCompletionEvent) event).isSuccess() && !requestDone && requestTimeout == null) {
+                requestTimeout = ctx.executor().schedule(this::requestTimedOut, REQUEST_TIMEOUT_NANOS,
+                        TimeUnit.NANOSECONDS);
             }
-        }, TcpService.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-        ctx.fireChannelActive();
+        } else if ((event == ChannelInputShutdownEvent.INSTANCE || event instanceof SslCloseCompletionEvent)
+                && requestDone && !fromClient.malformed() && !fromClient.atPacketBoundary() && !proxy.isClosed()) {
+            log.debug("[{}] {}: client {} ended its stream inside an SSTP packet", ctx.channel().id(), service.name,
+                    proxy.client());
+            proxy.drop(TcpDropReason.SSTP_MALFORMED);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    private void requestTimedOut() {
+        requestTimeout = null;
+        if (!requestDone) {
+            log.debug("[{}] {}: client {} did not complete its request within {} s", ctx.channel().id(),
+                    service.name, proxy.client(), TimeUnit.NANOSECONDS.toSeconds(REQUEST_TIMEOUT_NANOS));
+            reject(ctx, TcpDropReason.HTTP_REQUEST_TIMEOUT, 408, "Request Timeout");
+        }
     }
 
     @Override
@@ -150,8 +181,13 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
         }
         int status = checkRequest(request, headerEnd);
         if (status != 0) {
-            reject(ctx, status == 431 ? TcpDropReason.HTTP_HEADER_TOO_LARGE : TcpDropReason.HTTP_BAD_REQUEST, status,
-                    reasonPhrase(status));
+            TcpDropReason reason = TcpDropReason.HTTP_BAD_REQUEST;
+            if (smugglingShape != null) {
+                reason = TcpDropReason.HTTP_REQUEST_SMUGGLING;
+                log.info("[{}] {}: client {} sent an SSTP request with {}, a request-smuggling shape: answered 400",
+                        ctx.channel().id(), service.name, proxy.client(), smugglingShape);
+            }
+            reject(ctx, reason, status, reasonPhrase(status));
             return;
         }
         requestDone = true;
@@ -199,8 +235,11 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
         return -1;
     }
 
-    /** 0 when the request line is the SSTP one, else the HTTP status to answer. */
-    private static int checkRequest(ByteBuf buf, int headerEnd) {
+    /**
+     * 0 when the request line is the SSTP one and the headers are well formed, else the HTTP status to answer (with
+     * {@link #smugglingShape} set when the length is ambiguous).
+     */
+    private int checkRequest(ByteBuf buf, int headerEnd) {
         int start = buf.readerIndex();
         int lineEnd = buf.indexOf(start, start + headerEnd, (byte) '\n');
         if (lineEnd <= start) {
@@ -231,7 +270,9 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
         if (!method.equals(METHOD)) {
             return 405;
         }
-        // Header lines must be "name: value"; a line without a colon is a malformed request.
+        // Header lines must be "name: value" with a token as the name (no whitespace before the colon, no folded
+        // lines), and the length unambiguous: no Transfer-Encoding, at most one Content-Length, a number.
+        boolean contentLength = false;
         int p = lineEnd + 1;
         int end = start + headerEnd;
         while (p < end) {
@@ -239,16 +280,99 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
             if (next < 0) {
                 break;
             }
-            int lineLength = next - p;
-            if (lineLength > 0 && buf.getByte(next - 1) == '\r') {
-                lineLength--;
-            }
-            if (lineLength > 0 && buf.indexOf(p, p + lineLength, (byte) ':') < 0) {
-                return 400;
+            int lineEndExclusive = next > p && buf.getByte(next - 1) == '\r' ? next - 1 : next;
+            if (lineEndExclusive > p) {
+                int colon = buf.indexOf(p, lineEndExclusive, (byte) ':');
+                if (colon < 0) {
+                    return 400;
+                }
+                if (named(buf, p, colon, TRANSFER_ENCODING)) {
+                    smugglingShape = "a Transfer-Encoding header";
+                    return 400;
+                }
+                if (named(buf, p, colon, CONTENT_LENGTH)) {
+                    if (contentLength) {
+                        smugglingShape = "more than one Content-Length";
+                        return 400;
+                    }
+                    contentLength = true;
+                    if (!digits(buf, colon + 1, lineEndExclusive)) {
+                        smugglingShape = "a Content-Length that is not a number";
+                        return 400;
+                    }
+                }
+                if (!token(buf, p, colon)) {
+                    return 400;
+                }
             }
             p = next + 1;
         }
         return 0;
+    }
+
+    /** Whether {@code [start, limit)} is {@code name}, ignoring ASCII case and surrounding spaces and tabs. */
+    private static boolean named(ByteBuf buf, int start, int limit, String name) {
+        int from = trimStart(buf, start, limit);
+        int to = trimEnd(buf, from, limit);
+        if (to - from != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.toLowerCase((char) buf.getByte(from + i)) != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code [start, limit)} is one or more digits, with optional spaces and tabs around. */
+    private static boolean digits(ByteBuf buf, int start, int limit) {
+        int from = trimStart(buf, start, limit);
+        int to = trimEnd(buf, from, limit);
+        if (from == to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if (b < '0' || b > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code [from, to)} is an HTTP token (RFC 9110 5.6.2): visible ASCII but no separators. */
+    private static boolean token(ByteBuf buf, int from, int to) {
+        if (from == to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if (b <= ' ' || b >= 0x7F || SEPARATORS.indexOf(b) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int trimStart(ByteBuf buf, int from, int to) {
+        int p = from;
+        while (p < to && whitespace(buf.getByte(p))) {
+            p++;
+        }
+        return p;
+    }
+
+    private static int trimEnd(ByteBuf buf, int from, int to) {
+        int p = to;
+        while (p > from && whitespace(buf.getByte(p - 1))) {
+            p--;
+        }
+        return p;
+    }
+
+    private static boolean whitespace(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static String reasonPhrase(int status) {

@@ -15,6 +15,9 @@ final class SstpPacketTracker {
 
     static final int VERSION = 0x10;
     static final int HEADER_LENGTH = 4;
+    /** Packet header, message type and attribute count. */
+    static final int CONTROL_HEADER_LENGTH = 8;
+    static final int ATTRIBUTE_HEADER_LENGTH = 4;
     static final int MAX_CONTROL_BYTES = 112;
     static final int CALL_CONNECT_REQUEST = 1;
     static final int CALL_CONNECT_ACK = 2;
@@ -57,7 +60,10 @@ final class SstpPacketTracker {
         this.listener = listener;
     }
 
-    /** True once a packet with a bad version or length was seen; the tracker then ignores the rest. */
+    /**
+     * True once a packet with a bad version or length, or a control packet whose attributes do not fit in it, was
+     * seen; the tracker then ignores the rest.
+     */
     boolean malformed() {
         return malformed;
     }
@@ -87,7 +93,7 @@ final class SstpPacketTracker {
                 }
                 control = (head[1] & 0x01) != 0;
                 packetLength = ((head[2] & 0x0F) << 8) | (head[3] & 0xFF);
-                if (packetLength < HEADER_LENGTH || (control && packetLength < HEADER_LENGTH + 4)) {
+                if (packetLength < HEADER_LENGTH || (control && packetLength < CONTROL_HEADER_LENGTH)) {
                     malformed = true;
                     break;
                 }
@@ -102,11 +108,44 @@ final class SstpPacketTracker {
                     continue;
                 }
             }
+            if (!attributesFit()) {
+                malformed = true;
+                break;
+            }
             int type = ((head[4] & 0xFF) << 8) | (head[5] & 0xFF);
             listener.control(type, head, filled, packetLength);
             skip = packetLength - filled;
             reset();
         }
+    }
+
+    /** True between packets; false when the bytes seen so far end inside a packet. */
+    boolean atPacketBoundary() {
+        return filled == 0 && skip == 0;
+    }
+
+    /**
+     * Whether the attributes the control message announces fit in its packet: each attribute's 12-bit length
+     * (header included) must be at least 4 and end within the packet. Attributes beyond the gathered bytes (only
+     * in packets longer than {@value #MAX_CONTROL_BYTES}) are not checked.
+     */
+    private boolean attributesFit() {
+        int count = ((head[6] & 0xFF) << 8) | (head[7] & 0xFF);
+        int p = CONTROL_HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            if (p + ATTRIBUTE_HEADER_LENGTH > packetLength) {
+                return false;
+            }
+            if (p + ATTRIBUTE_HEADER_LENGTH > filled) {
+                return true;
+            }
+            int length = ((head[p + 2] & 0x0F) << 8) | (head[p + 3] & 0xFF);
+            if (length < ATTRIBUTE_HEADER_LENGTH || p + length > packetLength) {
+                return false;
+            }
+            p += length;
+        }
+        return true;
     }
 
     private void reset() {

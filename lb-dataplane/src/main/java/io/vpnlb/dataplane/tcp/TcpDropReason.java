@@ -27,7 +27,17 @@ public enum TcpDropReason {
     HTTP_BAD_REQUEST("http_bad_request"),
     /** SSTP: the request headers exceed the limit. */
     HTTP_HEADER_TOO_LARGE("http_header_too_large"),
-    /** SSTP: a packet with a bad version or length. */
+    /**
+     * SSTP: the request's length is ambiguous, the shapes of HTTP request smuggling: a Transfer-Encoding header,
+     * more than one Content-Length, or a Content-Length that is not a number.
+     */
+    HTTP_REQUEST_SMUGGLING("http_request_smuggling"),
+    /** SSTP: the TLS handshake completed but no complete request followed in time (slow or silent client). */
+    HTTP_REQUEST_TIMEOUT("http_request_timeout"),
+    /**
+     * SSTP: a packet with a bad version or length, a control attribute that runs past the end of its packet, or
+     * a packet cut short by the end of the client's stream.
+     */
     SSTP_MALFORMED("sstp_malformed"),
     /** The member stopped serving (maintenance, down) and its sessions were closed. */
     MEMBER_EVICTED("member_evicted"),

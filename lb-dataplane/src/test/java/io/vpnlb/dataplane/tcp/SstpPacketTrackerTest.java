@@ -1,6 +1,7 @@
 package io.vpnlb.dataplane.tcp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +102,71 @@ class SstpPacketTrackerTest {
             badVersion.release();
             shortControl.release();
         }
+    }
+
+    @Test
+    void controlAttributesMustFitInTheirPacket() {
+        // {description, packet hex, malformed}: CALL_CONNECT_REQUEST is 14 bytes with one 6-byte attribute.
+        Object[][] cases = {
+            {"exact", "1001000e" + "00010001" + "00010006" + "0001", false},
+            {"attribute length past the packet", "1001000e" + "00010001" + "00010ff0" + "0001", true},
+            {"attribute length under its header", "1001000e" + "00010001" + "00010002" + "0001", true},
+            {"more attributes than fit", "1001000e" + "00010002" + "00010006" + "0001", true},
+            {"no attributes, trailing bytes", "1001000c" + "00080000" + "00000000", false},
+            {"CALL_ABORT of the test member", hex(SstpTestMember.abort()), false},
+            {"CALL_CONNECT_ACK of the test member", hex(SstpTestMember.connectAck(new byte[32])), false},
+        };
+        for (Object[] c : cases) {
+            SstpPacketTracker fresh = new SstpPacketTracker(new SstpPacketTracker.Listener() {
+                @Override
+                public void control(int messageType, byte[] packet, int length, int packetLength) {
+                    seen.add("control " + messageType);
+                }
+
+                @Override
+                public void data() {
+                }
+            });
+            ByteBuf packet = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump((String) c[1]));
+            try {
+                fresh.feed(packet, 0);
+                assertThat(fresh.malformed()).as((String) c[0]).isEqualTo(c[2]);
+                if (!fresh.malformed()) {
+                    assertThat(fresh.atPacketBoundary()).as((String) c[0]).isTrue();
+                }
+            } finally {
+                packet.release();
+            }
+        }
+        assertThat(seen).containsExactly("control 1", "control 8", "control 5", "control 2");
+    }
+
+    @Test
+    void knowsWhetherTheBytesSoFarEndInsideAPacket() {
+        byte[] all = stream();
+        // Packet ends: CALL_CONNECT_ACK (48), the data packet (48 + 1500), CALL_CONNECTED (+ 112).
+        List<Integer> boundaries = List.of(0, 48, 48 + 1500, all.length);
+        for (int cut = 0; cut <= all.length; cut++) {
+            SstpPacketTracker fresh = new SstpPacketTracker(new SstpPacketTracker.Listener() {
+                @Override
+                public void control(int messageType, byte[] packet, int length, int packetLength) {
+                }
+
+                @Override
+                public void data() {
+                }
+            });
+            ByteBuf first = Unpooled.wrappedBuffer(Arrays.copyOfRange(all, 0, cut));
+            try {
+                fresh.feed(first, 0);
+                assertThat(fresh.atPacketBoundary()).as("cut at %d", cut).isEqualTo(boundaries.contains(cut));
+            } finally {
+                first.release();
+            }
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return ByteBufUtil.hexDump(bytes);
     }
 }

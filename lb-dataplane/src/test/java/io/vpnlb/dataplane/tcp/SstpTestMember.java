@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The project's RRAS-like SSTP member for tests (no PPP): behaves like RRAS with TLS offload and
@@ -20,25 +22,43 @@ public final class SstpTestMember {
 
     static final String REQUEST_LINE = "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1";
 
+    /** What the member received, in order, for tests to assert on: request heads and control message types. */
+    public static final class Seen {
+        public final Queue<String> requests = new ConcurrentLinkedQueue<>();
+        public final Queue<Integer> controlTypes = new ConcurrentLinkedQueue<>();
+    }
+
     private SstpTestMember() {
     }
 
     public static BlockingMember start(String name, byte[] configuredSha256) throws IOException {
-        return new BlockingMember(name, (socket, member) -> serve(socket, configuredSha256));
+        return start(name, configuredSha256, new Seen());
+    }
+
+    public static BlockingMember start(String name, byte[] configuredSha256, Seen seen) throws IOException {
+        return new BlockingMember(name, (socket, member) -> serve(socket, configuredSha256, seen));
     }
 
     /** The same member behind TLS (RRAS with UseHttps=1, for tls.mode reencrypt). */
     public static BlockingMember startTls(String name, byte[] configuredSha256, javax.net.ssl.SSLContext context)
             throws IOException {
-        java.net.ServerSocket server = context.getServerSocketFactory()
-                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        return new BlockingMember(name, server, (socket, member) -> serve(socket, configuredSha256));
+        return startTls(name, configuredSha256, context, new Seen());
     }
 
-    private static void serve(Socket socket, byte[] configuredSha256) throws IOException {
+    public static BlockingMember startTls(String name, byte[] configuredSha256, javax.net.ssl.SSLContext context,
+                                          Seen seen) throws IOException {
+        java.net.ServerSocket server = context.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        return new BlockingMember(name, server, (socket, member) -> serve(socket, configuredSha256, seen));
+    }
+
+    private static void serve(Socket socket, byte[] configuredSha256, Seen seen) throws IOException {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         OutputStream out = socket.getOutputStream();
         String head = readHead(in);
+        if (head != null) {
+            seen.requests.add(head);
+        }
         if (head == null || !head.startsWith(REQUEST_LINE + "\r\n")) {
             out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             return;
@@ -63,6 +83,7 @@ public final class SstpTestMember {
                 continue;
             }
             int type = ((packet[4] & 0xFF) << 8) | (packet[5] & 0xFF);
+            seen.controlTypes.add(type);
             if (type == 1) {
                 out.write(connectAck(nonce));
                 out.flush();

@@ -245,10 +245,14 @@ public class TcpProxyIT {
     }
 
     public static SSLContext serverContext(CertificateFixtures.Issued certificate) throws Exception {
+        return serverContext(certificate.keys().getPrivate(), certificate.certificate());
+    }
+
+    /** A server-side context that presents {@code chain} (leaf first). */
+    public static SSLContext serverContext(java.security.PrivateKey key, X509Certificate... chain) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
-        store.setKeyEntry("k", certificate.keys().getPrivate(), "pw".toCharArray(),
-                new java.security.cert.Certificate[] {certificate.certificate()});
+        store.setKeyEntry("k", key, "pw".toCharArray(), chain);
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, "pw".toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
