@@ -146,10 +146,16 @@ class AdminApiFuzzTest {
                 }
             }
             int bodyStart = headEnd + 4;
-            assertThat(bodyStart + length).isLessThanOrEqualTo(text.length());
+            // The answer to a HEAD request has its Content-Length but no body (the HTTP codec leaves it out).
+            boolean head = length > 0 && (bodyStart == text.length() || text.startsWith("HTTP/1.", bodyStart));
+            if (head) {
+                length = 0;
+            }
+            assertThat(bodyStart + length).as("Content-Length %d of %s", length, text)
+                    .isLessThanOrEqualTo(text.length());
             String body = text.substring(bodyStart, bodyStart + length);
             assertThat(status).as("%s %s", lines[0], body).isLessThan(500);
-            if (status >= 400) {
+            if (status >= 400 && !head) {
                 assertThat(contentType).as("%s %s", lines[0], body).startsWith("application/json");
                 JsonNode error = JSON.readTree(body.getBytes(StandardCharsets.ISO_8859_1));
                 assertThat(error.path("error").isTextual()).as("%s %s", lines[0], body).isTrue();
