@@ -29,7 +29,7 @@ class DatagramClassifierFuzzTest {
         boolean natT = (input[0] & 1) != 0;
         int prefix = Math.min((input[0] >>> 1) & 7, input.length - 1);
         int length = input.length - 1 - prefix;
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(input.length - 1, input.length - 1);
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(input.length - 1, Math.max(input.length - 1, 1));
         try {
             buf.writeBytes(input, 1, input.length - 1).readerIndex(prefix);
             DatagramKind kind = classifier.classify(buf, natT);

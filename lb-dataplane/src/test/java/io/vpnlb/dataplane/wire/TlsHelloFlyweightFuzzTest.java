@@ -51,7 +51,7 @@ class TlsHelloFlyweightFuzzTest {
     }
 
     private Peek peek(byte[] bytes, int length, byte type) {
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length, Math.max(length, 1));
         try {
             buf.writeBytes(bytes, 0, length);
             TlsHelloFlyweight.Result result = hello.wrap(buf, type);
