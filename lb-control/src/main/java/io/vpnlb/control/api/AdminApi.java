@@ -570,12 +570,12 @@ public final class AdminApi {
                 return null;
             }
             return root;
-        } catch (JsonProcessingException e) {
-            violations.add(new Violation("(body)", "not JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "),
+        } catch (IOException e) {
+            // JsonProcessingException, or CharConversionException for bytes in no Unicode encoding (e.g. "UTF-32")
+            String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            violations.add(new Violation("(body)", "not JSON: " + String.valueOf(reason).replaceAll("\\s+", " "),
                     "a JSON object such as {\"admin_state\": \"drain\"}"));
             return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

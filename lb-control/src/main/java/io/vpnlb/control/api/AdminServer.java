@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -86,16 +87,12 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(60, TimeUnit.SECONDS));
                         if (tls != null) {
                             SslHandler handshake = tls.newHandler(ch.alloc());
                             handshake.setHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                             ch.pipeline().addLast(handshake);
                         }
-                        ch.pipeline().addLast(new HttpServerCodec());
-                        ch.pipeline().addLast(new HttpServerExpectContinueHandler());
-                        ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
-                        ch.pipeline().addLast(new Handler(api));
+                        initPipeline(ch.pipeline(), api);
                     }
                 });
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
@@ -106,6 +103,15 @@ public final class AdminServer implements AutoCloseable {
         AdminServer server = new AdminServer(group, bound.channel(), tls != null);
         log.info("admin API, metrics and status page on {}", server.url());
         return server;
+    }
+
+    /** The HTTP handlers of one admin connection (after the TLS handler when the endpoint speaks HTTPS). */
+    static void initPipeline(ChannelPipeline pipeline, AdminApi api) {
+        pipeline.addLast(new ReadTimeoutHandler(60, TimeUnit.SECONDS));
+        pipeline.addLast(new HttpServerCodec());
+        pipeline.addLast(new HttpServerExpectContinueHandler());
+        pipeline.addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
+        pipeline.addLast(new Handler(api));
     }
 
     /** The bound address (with the actual port when {@code admin.listen} asked for port 0). */
