@@ -2,6 +2,8 @@ package io.vpnlb.control.cli;
 
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.control.Balancer;
+import io.vpnlb.control.reload.ReloadResult;
+import io.vpnlb.control.systemd.SystemdNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -48,28 +50,41 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vpnlb: " + e.getMessage());
             return VpnlbCommand.EXIT_INVALID;
         }
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping");
+            systemd.stopping();
             balancer.close();
+            systemd.close();
             stopped.countDown();
         }, "vpnlb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        reloadOnHangup(balancer);
+        reloadOnHangup(balancer, systemd);
         log.info("vpnlb running (pid {})", ProcessHandle.current().pid());
+        // Listeners are bound and the admin API serves: Type=notify units become active now.
+        systemd.ready("running, snapshot " + balancer.pools().snapshot().version());
         stopped.await();
         return 0;
     }
 
-    /** SIGHUP reloads the configuration file, like {@code POST /api/v1/reload}. */
+    /**
+     * SIGHUP reloads the configuration file, like {@code POST /api/v1/reload}; systemd hears RELOADING=1 before and
+     * READY=1 after, with the outcome as the unit's status.
+     */
     @SuppressWarnings("removal")
-    private static void reloadOnHangup(Balancer balancer) {
+    private static void reloadOnHangup(Balancer balancer, SystemdNotifier systemd) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                systemd.reloading();
+                String status = "running, reload failed";
                 try {
-                    balancer.reload();
+                    ReloadResult result = balancer.reload();
+                    status = "running, reload " + result.outcome().apiName() + ", snapshot " + result.version();
                 } catch (RuntimeException e) {
                     log.error("reload on SIGHUP failed", e);
+                } finally {
+                    systemd.ready(status);
                 }
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

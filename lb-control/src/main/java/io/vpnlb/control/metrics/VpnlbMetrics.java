@@ -328,6 +328,9 @@ public final class VpnlbMetrics implements AutoCloseable {
                 .tags(tags).register(registry));
         meters.add(Gauge.builder("vpnlb.member.weight", () -> state(pool, key, MemberState::weight))
                 .description("Member weight in use").tags(tags).register(registry));
+        meters.add(Gauge.builder("vpnlb.member.priority", () -> state(pool, key, m -> m.config().priority()))
+                .description("Member priority group: 1 is served first, higher groups while lower ones lack "
+                        + "members").tags(tags).register(registry));
         meters.add(Gauge.builder("vpnlb.member.sessions.active",
                         () -> state(pool, key, m -> m.stats().activeSessions()))
                 .description("Live sessions bound to the member").tags(tags).register(registry));
