@@ -21,6 +21,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
@@ -363,10 +364,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (service.memberFacingTls != null) {
-                            channel.pipeline().addLast("tls", service.memberFacingTls.newHandler(channel.alloc(),
-                                    target.getAddress().getHostAddress(), target.getPort()));
-                        }
                         channel.pipeline().addLast("upstream", new TcpUpstreamHandler(TcpProxyHandler.this));
                     }
                 });
@@ -425,10 +422,18 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         sessionCounted = true;
         member.stats().sessionOpened();
         counters.opened++;
+        // The PROXY header comes first on the wire, before the member TLS handshake or the client's bytes.
+        if (serviceSnapshot.pool().proxyProtocol() == ProxyProtocol.V2) {
+            ProxyProtocolHeader.write(upstream, client, (InetSocketAddress) ctx.channel().localAddress());
+        }
         if (service.memberFacingTls == null) {
             startForwarding();
         } else {
-            // reencrypt: forwarding starts when the member handshake completes (memberHandshakeDone)
+            // reencrypt: the handler starts the handshake as it is added (the channel is active); forwarding starts
+            // when the handshake completes (memberHandshakeDone)
+            InetSocketAddress target = (InetSocketAddress) upstream.remoteAddress();
+            upstream.pipeline().addBefore("upstream", "tls", service.memberFacingTls.newHandler(upstream.alloc(),
+                    target.getAddress().getHostAddress(), target.getPort()));
             upstream.read();
         }
     }
