@@ -101,6 +101,8 @@ public final class Balancer implements AutoCloseable {
      *                        the admin token cannot be had
      */
     public static Balancer start(LbConfig config, int loops, Options options) {
+        // Before anything in the process uses TLS: the JDK and Netty read these settings once.
+        TcpDataPlane.applyProcessSettings(config.services());
         for (ServiceConfig service : config.services()) {
             if (!service.type().datagram() && !service.sourceNat()) {
                 throw new StartException("service " + service.name() + ": source-nat: false (transparent mode) is "

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -81,6 +82,7 @@ public final class TcpDataPlane implements AutoCloseable {
         for (ServiceConfig service : services) {
             configs.put(service.name(), service);
         }
+        applyProcessSettings(services);
         List<TcpListenerGroup> bound = new ArrayList<>();
         List<CertificateBundle> certificates = new ArrayList<>();
         try {
@@ -103,6 +105,22 @@ public final class TcpDataPlane implements AutoCloseable {
             throw e;
         }
         return new TcpDataPlane(bound, certificates);
+    }
+
+    /**
+     * The process-wide TLS settings the services need ({@link TlsProcessSettings}); they take effect only if nothing
+     * in the process used TLS before, so vpnlb's start-up applies them first thing too.
+     */
+    public static void applyProcessSettings(List<ServiceConfig> services) {
+        for (ServiceConfig service : services) {
+            TlsConfig tls = service.tls();
+            if (tls == null || service.type().datagram()) {
+                continue;
+            }
+            if (!tls.effectiveSessionPersistence().isZero()) {
+                TlsProcessSettings.resumeBySessionId();
+            }
+        }
     }
 
     private static TcpService runtime(NetTransport transport, SnapshotSource snapshots, SessionRouter router,
@@ -145,10 +163,8 @@ public final class TcpDataPlane implements AutoCloseable {
                         tls.clientCa(), tls.crl() == null ? ", no CRL" : ", CRL " + tls.crl());
             }
             try {
-                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust);
-                if (mode == TcpService.Mode.REENCRYPT) {
-                    memberFacing = TlsContexts.member();
-                }
+                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust,
+                        tls.effectiveSessionPersistence());
             } catch (SSLException | RuntimeException e) {
                 throw new TcpStartException("service " + service.name() + ": TLS provider "
                         + TlsContexts.provider().name().toLowerCase(Locale.ROOT) + " cannot use "
@@ -158,9 +174,18 @@ public final class TcpDataPlane implements AutoCloseable {
                     certificate.subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
                     CertificateBundle.hex(certificate.sha256()));
+            if (mode == TcpService.Mode.REENCRYPT) {
+                try {
+                    memberFacing = TlsContexts.member();
+                } catch (SSLException | RuntimeException e) {
+                    throw new TcpStartException("service " + service.name() + ": cannot build the TLS context "
+                            + "toward members: " + e.getMessage(), e);
+                }
+            }
         }
         TcpService runtime = new TcpService(service.name(), service.index(), service.type(), mode, transport,
-                snapshots, router, clientFacing, memberFacing, certificate);
+                snapshots, router, clientFacing, memberFacing, certificate,
+                tls == null ? Duration.ZERO : tls.effectiveSessionPersistence());
         runtime.clientAuth = tls == null ? io.vpnlb.config.ClientAuth.NONE : tls.effectiveClientAuth(service.type());
         return runtime;
     }

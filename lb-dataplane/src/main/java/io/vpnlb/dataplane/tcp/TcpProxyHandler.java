@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closed;
     private byte[] sessionId;
     private String serverName;
+    /** Terminate and reencrypt with TLS-session persistence: the client's TLS session. */
+    private SSLSession tlsSession;
 
     TcpProxyHandler(TcpService service, TcpListenerGroup listenerGroup) {
         this.service = service;
@@ -333,12 +336,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         PoolSnapshot pool = serviceSnapshot.pool();
         MemberSnapshot chosen = null;
         if (tried == null) {
-            if (sessionId != null) {
-                String key = service.sessions.member(sessionId);
-                MemberSnapshot known = key == null ? null : pool.member(key);
-                if (known != null && known.serving()) {
-                    chosen = known;
-                    counters.tlsSessionRoutes++;
+            if (sessionId != null && service.sessions != null) {
+                chosen = persisted(pool, service.sessions.member(sessionId));
+            } else if (service.terminatedSessions != null) {
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                tlsSession = ssl == null ? null : ssl.engine().getSession();
+                if (tlsSession != null) {
+                    chosen = persisted(pool, service.terminatedSessions.member(tlsSession, System.nanoTime()));
                 }
             }
             if (chosen == null) {
@@ -368,6 +372,16 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     }
                 });
         bootstrap.connect(target).addListener((ChannelFutureListener) this::connected);
+    }
+
+    /** The member a persistence table named, when it still serves (counted as a TLS-session route), or null. */
+    private MemberSnapshot persisted(PoolSnapshot pool, String memberKey) {
+        MemberSnapshot known = memberKey == null ? null : pool.member(memberKey);
+        if (known != null && known.serving()) {
+            counters.tlsSessionRoutes++;
+            return known;
+        }
+        return null;
     }
 
     /** An eligible member not tried yet, in pool order from a place that depends on the client address. */
@@ -422,6 +436,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         sessionCounted = true;
         member.stats().sessionOpened();
         counters.opened++;
+        if (tlsSession != null) {
+            service.terminatedSessions.learn(tlsSession, member.key(), System.nanoTime());
+        }
         // The PROXY header comes first on the wire, before the member TLS handshake or the client's bytes.
         if (serviceSnapshot.pool().proxyProtocol() == ProxyProtocol.V2) {
             ProxyProtocolHeader.write(upstream, client, (InetSocketAddress) ctx.channel().localAddress());
