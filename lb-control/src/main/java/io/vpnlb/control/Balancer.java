@@ -3,6 +3,7 @@ package io.vpnlb.control;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.Violation;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.api.AdminApi;
 import io.vpnlb.control.api.AdminServer;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
@@ -103,6 +105,10 @@ public final class Balancer implements AutoCloseable {
     public static Balancer start(LbConfig config, int loops, Options options) {
         // Before anything in the process uses TLS: the JDK and Netty read these settings once.
         TcpDataPlane.applyProcessSettings(config.services());
+        List<Violation> tlsProblems = Capabilities.memberNullEncryptionProblems(config);
+        if (!tlsProblems.isEmpty()) {
+            throw new StartException(tlsProblems.get(0).toString());
+        }
         for (ServiceConfig service : config.services()) {
             if (!service.type().datagram() && !service.sourceNat()) {
                 throw new StartException("service " + service.name() + ": source-nat: false (transparent mode) is "

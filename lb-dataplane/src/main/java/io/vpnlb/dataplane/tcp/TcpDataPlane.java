@@ -120,6 +120,9 @@ public final class TcpDataPlane implements AutoCloseable {
             if (!tls.effectiveSessionPersistence().isZero()) {
                 TlsProcessSettings.resumeBySessionId();
             }
+            if (tls.mode() == TlsMode.REENCRYPT && tls.effectiveMemberNullEncryption(service.type())) {
+                TlsProcessSettings.allowNullEncryption();
+            }
         }
     }
 
@@ -175,12 +178,7 @@ public final class TcpDataPlane implements AutoCloseable {
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
                     CertificateBundle.hex(certificate.sha256()));
             if (mode == TcpService.Mode.REENCRYPT) {
-                try {
-                    memberFacing = TlsContexts.member();
-                } catch (SSLException | RuntimeException e) {
-                    throw new TcpStartException("service " + service.name() + ": cannot build the TLS context "
-                            + "toward members: " + e.getMessage(), e);
-                }
+                memberFacing = memberContext(service, tls);
             }
         }
         TcpService runtime = new TcpService(service.name(), service.index(), service.type(), mode, transport,
@@ -188,6 +186,27 @@ public final class TcpDataPlane implements AutoCloseable {
                 tls == null ? Duration.ZERO : tls.effectiveSessionPersistence());
         runtime.clientAuth = tls == null ? io.vpnlb.config.ClientAuth.NONE : tls.effectiveClientAuth(service.type());
         return runtime;
+    }
+
+    /** Reencrypt: the context toward members, with NULL-encryption suites first where the service wants them. */
+    private static SslContext memberContext(ServiceSnapshot service, TlsConfig tls) {
+        boolean nullEncryption = tls.effectiveMemberNullEncryption(service.type());
+        SslContext context;
+        try {
+            context = TlsContexts.member(nullEncryption);
+        } catch (SSLException | RuntimeException e) {
+            throw new TcpStartException("service " + service.name() + ": cannot build the TLS context toward "
+                    + "members: " + e.getMessage(), e);
+        }
+        if (nullEncryption) {
+            if (!NullEncryption.offersNull(context)) {
+                throw new TcpStartException("service " + service.name() + ": tls.member-null-encryption: "
+                        + NullEncryption.problem(NullEncryption.unavailableReason()), null);
+            }
+            log.info("service {}: members are offered TLS 1.2 with NULL-encryption suites first ({}), then strong "
+                    + "suites", service.name(), String.join(", ", NullEncryption.CIPHERS));
+        }
+        return context;
     }
 
     private static TcpListenerGroup bind(EventLoopGroup group, TcpService runtime, ServiceSnapshot service,

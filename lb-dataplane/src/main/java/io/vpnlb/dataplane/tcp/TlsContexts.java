@@ -88,6 +88,16 @@ public final class TlsContexts {
      * compares its SHA-256 with its own certificate instead (SSTP needs both to be the same certificate).
      */
     public static SslContext member() throws SSLException {
+        return member(false);
+    }
+
+    /**
+     * @param nullEncryption offer NULL-encryption suites first ({@link NullEncryption}: TLS 1.2, JDK provider)
+     */
+    public static SslContext member(boolean nullEncryption) throws SSLException {
+        if (nullEncryption) {
+            return NullEncryption.memberContext();
+        }
         return SslContextBuilder.forClient()
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)

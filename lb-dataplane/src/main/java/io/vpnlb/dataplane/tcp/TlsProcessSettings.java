@@ -3,20 +3,57 @@ package io.vpnlb.dataplane.tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.Security;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * TLS settings that the JDK and Netty read once per process, when their TLS classes first load: vpnlb applies them
- * as it starts, before it builds any TLS context. Idempotent.
+ * as it starts, before it builds any TLS context. Both methods are idempotent.
  */
 public final class TlsProcessSettings {
 
     private static final Logger log = LoggerFactory.getLogger(TlsProcessSettings.class);
 
+    /** The security property that lists what the JDK's TLS provider refuses to negotiate. */
+    static final String DISABLED_ALGORITHMS = "jdk.tls.disabledAlgorithms";
     /** The system property that turns stateless session tickets on or off for TLS servers (JDK and Netty). */
     static final String SERVER_TICKETS = "jdk.tls.server.enableSessionTicketExtension";
 
     private static boolean ticketWarningLogged;
 
     private TlsProcessSettings() {
+    }
+
+    /**
+     * Lets the JDK's TLS provider negotiate NULL-encryption cipher suites by removing {@code NULL} from
+     * {@value #DISABLED_ALGORITHMS}. The property is process-wide (the JDK has no per-context switch), but only the
+     * member connections of services with {@code tls.member-null-encryption} enable such suites: the JDK never
+     * enables them by default, and vpnlb's other TLS contexts list their cipher suites. Has no effect once the JDK's
+     * TLS classes are in use, which {@link NullEncryption#unavailableReason()} then reports.
+     */
+    public static synchronized void allowNullEncryption() {
+        String current = Security.getProperty(DISABLED_ALGORITHMS);
+        if (current == null) {
+            return;
+        }
+        String relaxed = withoutNull(current);
+        if (!relaxed.equals(current)) {
+            Security.setProperty(DISABLED_ALGORITHMS, relaxed);
+        }
+    }
+
+    /** {@code disabledAlgorithms} without its {@code NULL} entry, every other entry kept in order. */
+    static String withoutNull(String disabledAlgorithms) {
+        List<String> kept = new ArrayList<>();
+        for (String entry : disabledAlgorithms.split(",")) {
+            String trimmed = entry.trim();
+            if (!trimmed.isEmpty() && !trimmed.toUpperCase(Locale.ROOT).equals("NULL")) {
+                kept.add(trimmed);
+            }
+        }
+        return String.join(", ", kept);
     }
 
     /**

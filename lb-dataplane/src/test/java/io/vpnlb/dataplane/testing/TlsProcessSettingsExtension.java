@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.Extension;
 public final class TlsProcessSettingsExtension implements Extension {
 
     static {
+        TlsProcessSettings.allowNullEncryption();
         TlsProcessSettings.resumeBySessionId();
     }
 }
