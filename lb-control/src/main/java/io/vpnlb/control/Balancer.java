@@ -8,6 +8,7 @@ import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.cert.CertificateBundle;
 import io.vpnlb.config.cert.CertificateException;
 import io.vpnlb.config.cert.CertificateImporter;
+import io.vpnlb.config.Violation;
 import io.vpnlb.config.validate.Addresses;
 import io.vpnlb.control.api.AdminApi;
 import io.vpnlb.control.api.AdminServer;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
@@ -154,6 +156,12 @@ public final class Balancer implements AutoCloseable {
      *                        the admin token cannot be had
      */
     public static Balancer start(LbConfig config, int loops, Options options) {
+        // Before anything in the process uses TLS: the JDK and Netty read these settings once.
+        TcpDataPlane.applyProcessSettings(config.services());
+        List<Violation> tlsProblems = Capabilities.memberNullEncryptionProblems(config);
+        if (!tlsProblems.isEmpty()) {
+            throw new StartException(tlsProblems.get(0).toString());
+        }
         for (ServiceConfig service : config.services()) {
             if (!service.type().datagram() && !service.sourceNat()) {
                 throw new StartException(startProblem(service, null));

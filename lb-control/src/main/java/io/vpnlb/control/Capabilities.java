@@ -1,11 +1,23 @@
 package io.vpnlb.control;
 
+import io.vpnlb.config.LbConfig;
+import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.TlsMode;
+import io.vpnlb.config.Violation;
+import io.vpnlb.config.validate.ConfigPaths;
+import io.vpnlb.dataplane.tcp.NullEncryption;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The Linux capabilities of this process, read from {@code /proc/self/status}. */
+/**
+ * What this host and process can do for a configuration: the Linux capabilities of the process (read from
+ * {@code /proc/self/status}) and the cipher suites of its TLS provider.
+ */
 public final class Capabilities {
 
     public static final int CAP_NET_BIND_SERVICE = 10;
@@ -54,5 +66,53 @@ public final class Capabilities {
                     + "AmbientCapabilities=CAP_NET_ADMIN), and set up the routing in deploy/transparent-routing.sh";
         }
         return null;
+    }
+
+    /**
+     * One violation per service that offers NULL-encryption suites to its members
+     * ({@code tls.member-null-encryption}, the default for ip-https in reencrypt mode) when this process's TLS
+     * provider has none. Applies the process-wide TLS settings first ({@link TcpDataPlane#applyProcessSettings}).
+     */
+    public static List<Violation> memberNullEncryptionProblems(LbConfig config) {
+        if (needingNullEncryption(config).isEmpty()) {
+            return List.of();
+        }
+        TcpDataPlane.applyProcessSettings(config.services());
+        return memberNullEncryptionProblems(config, NullEncryption.unavailableReason());
+    }
+
+    /**
+     * @param providerProblem why the TLS provider has no NULL-encryption suites, or {@code null} when it has some
+     */
+    static List<Violation> memberNullEncryptionProblems(LbConfig config, String providerProblem) {
+        List<Violation> violations = new ArrayList<>();
+        if (providerProblem == null) {
+            return violations;
+        }
+        List<String> names = new ArrayList<>();
+        for (ServiceConfig service : config.services()) {
+            names.add(service.name());
+        }
+        List<String> paths = ConfigPaths.elements("services", names);
+        for (int index : needingNullEncryption(config)) {
+            ServiceConfig service = config.services().get(index);
+            violations.add(new Violation(paths.get(index) + ".tls.member-null-encryption",
+                    service.tls().memberNullEncryption() == null ? "true (the default for "
+                            + service.type().configName() + " in tls mode reencrypt)" : "true",
+                    "false here: " + NullEncryption.problem(providerProblem)));
+        }
+        return violations;
+    }
+
+    private static List<Integer> needingNullEncryption(LbConfig config) {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < config.services().size(); i++) {
+            ServiceConfig service = config.services().get(i);
+            if (service.tls() != null && service.tls().mode() == TlsMode.REENCRYPT
+                    && service.tls().effectiveMemberNullEncryption(service.type())) {
+                indexes.add(i);
+            }
+        }
+        return indexes;
     }
 }

@@ -13,6 +13,7 @@ import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PersistenceScope;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.config.ClientAuth;
@@ -65,7 +66,9 @@ class ConfigLoaderTest {
         assertThat(config.services()).extracting(ServiceConfig::name).containsExactly("ikev2", "sstp");
         assertThat(config.services().get(0).ports()).containsExactly(PortMapping.same(500), PortMapping.same(4500));
         assertThat(config.services().get(1).tls())
-                .isEqualTo(new TlsConfig(TlsMode.TERMINATE, "/etc/vpnlb/vpn.pfx", "/etc/vpnlb/vpn.pfx.pass"));
+                .isEqualTo(new TlsConfig(TlsMode.TERMINATE, "/etc/vpnlb/vpn.pfx", "/etc/vpnlb/vpn.pfx.pass", null,
+                        null, null, Duration.ofMinutes(10), null));
+        assertThat(config.pool("vpn-sstp").proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
         assertThat(config.pool("vpn").healthCheck()).isEqualTo(new HealthCheckConfig(HealthCheckType.IKE,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3));
         assertThat(config.pool("vpn").members().get(2)).isEqualTo(new MemberConfig("10.1.0.11", 0, 100, 2));

@@ -3,17 +3,22 @@ package io.vpnlb.control.cli;
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.Violation;
+import io.vpnlb.control.Capabilities;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vpnlb check --config FILE}: validates without starting anything. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Validates a configuration file and prints every violation as 'path: value (expected: rule)'.",
+        description = {"Validates a configuration file and prints every violation as 'path: value (expected: rule)',",
+                "including what this host cannot do (NULL-encryption cipher suites toward members).",
                 "Exit 0 valid, 1 invalid, 2 unreadable or not YAML."})
 final class CheckCommand implements Callable<Integer> {
 
@@ -30,6 +35,16 @@ final class CheckCommand implements Callable<Integer> {
             loaded = ConfigFiles.loadOrFail(config, spec.commandLine().getErr());
         } catch (ConfigFiles.Failed e) {
             return e.exitCode;
+        }
+        List<Violation> host = Capabilities.memberNullEncryptionProblems(loaded);
+        if (!host.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(config + ": " + host.size() + " violation(s) on this host:");
+            for (Violation violation : host) {
+                err.println("  " + violation);
+            }
+            err.flush();
+            return VpnlbCommand.EXIT_INVALID;
         }
         int ports = 0;
         int members = 0;

@@ -147,8 +147,9 @@ public final class VpnlbMetrics implements AutoCloseable {
         tcpCounter(meters, "vpnlb.tcp.tx.bytes", "Bytes sent to clients", group, tags, TcpCounters::txBytes);
         tcpCounter(meters, "vpnlb.tcp.connect.retries", "Member connects retried on another member", group, tags,
                 TcpCounters::connectRetries);
-        tcpCounter(meters, "vpnlb.tls.session.routes", "Connections routed by a known TLS session ID", group, tags,
-                TcpCounters::tlsSessionRoutes);
+        tcpCounter(meters, "vpnlb.tls.session.routes",
+                "Connections routed to the member of the TLS session they resume (TLS-session persistence)", group,
+                tags, TcpCounters::tlsSessionRoutes);
         tcpCounter(meters, "vpnlb.sstp.requests", "SSTP_DUPLEX_POST requests accepted", group, tags,
                 TcpCounters::sstpRequests);
         tcpCounter(meters, "vpnlb.sstp.crypto.bindings.matched",

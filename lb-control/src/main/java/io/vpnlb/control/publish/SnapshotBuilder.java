@@ -115,7 +115,7 @@ public final class SnapshotBuilder {
             }
             maglev = MaglevTable.build(keys, weights, pool.maglevTableSize());
         }
-        return new PoolSnapshot(pool.name(), pool.algorithm(), members, selectable, maglev);
+        return new PoolSnapshot(pool.name(), pool.algorithm(), members, selectable, maglev, pool.proxyProtocol());
     }
 
     /** For ikev2 services the first port is IKE (UDP 500) and the second NAT-T (UDP 4500). */

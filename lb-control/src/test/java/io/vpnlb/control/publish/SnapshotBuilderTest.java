@@ -4,7 +4,14 @@ import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.HealthCheckConfig;
 import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.LbConfig;
+import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PersistenceScope;
+import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ProxyProtocol;
+import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.ServiceType;
+import io.vpnlb.config.TlsConfig;
+import io.vpnlb.config.TlsMode;
 import io.vpnlb.control.pool.AdminState;
 import io.vpnlb.control.pool.Health;
 import io.vpnlb.control.pool.PoolManager;
@@ -65,6 +72,22 @@ class SnapshotBuilderTest {
                         "10.1.0.11:0 true true");
         // No priority-1 member takes new clients, so priority 2 does.
         assertThat(pool.selectable()).extracting(MemberSnapshot::key).containsExactly("10.1.0.11:0");
+    }
+
+    @Test
+    void poolsCarryTheirProxyProtocolHeader() {
+        ServiceConfig sstp = new ServiceConfig("sstp", ServiceType.SSTP, "203.0.113.10", List.of(PortMapping.same(443)),
+                "rras", true, PersistenceConfig.DEFAULT, ServiceConfig.DEFAULT_SESSION_IDLE_TIMEOUT,
+                ServiceConfig.DEFAULT_MAX_SESSIONS, new TlsConfig(TlsMode.PASSTHROUGH, null, null));
+        PoolConfig rras = new PoolConfig("rras", Algorithm.LEAST_SESSIONS, List.of(member("10.0.0.21", 100, 1)),
+                HealthCheckConfig.NONE, PoolConfig.DEFAULT_MAGLEV_TABLE_SIZE, 1, ProxyProtocol.V2);
+        LbConfig config = config(List.of(sstp, ikev2("ikev2", "203.0.113.10", "vpn", PersistenceScope.VIP)), rras,
+                pool("vpn", Algorithm.MAGLEV, member("10.0.0.11", 100, 1)));
+
+        DataPlaneSnapshot snapshot = new PoolManager(config).snapshot();
+
+        assertThat(snapshot.service("sstp").pool().proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(snapshot.service("ikev2").pool().proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
     }
 
     @Test

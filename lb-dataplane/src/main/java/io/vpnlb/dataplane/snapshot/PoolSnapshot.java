@@ -1,6 +1,7 @@
 package io.vpnlb.dataplane.snapshot;
 
 import io.vpnlb.config.Algorithm;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.dataplane.select.MaglevTable;
 
 import java.util.List;
@@ -14,19 +15,28 @@ import java.util.Objects;
  * @param selectable the members new clients may go to; empty when none is eligible
  * @param maglev     table over {@code selectable}; {@code null} unless the algorithm is Maglev and a member
  *                   is selectable
+ * @param proxyProtocol the header TCP services put first on each connection to a member of this pool
  */
 public record PoolSnapshot(
         String name,
         Algorithm algorithm,
         List<MemberSnapshot> members,
         List<MemberSnapshot> selectable,
-        MaglevTable maglev) {
+        MaglevTable maglev,
+        ProxyProtocol proxyProtocol) {
 
     public PoolSnapshot {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         members = List.copyOf(members);
         selectable = List.copyOf(selectable);
+    }
+
+    /** Without a PROXY protocol header. */
+    public PoolSnapshot(String name, Algorithm algorithm, List<MemberSnapshot> members,
+                        List<MemberSnapshot> selectable, MaglevTable maglev) {
+        this(name, algorithm, members, selectable, maglev, ProxyProtocol.NONE);
     }
 
     /** The member with this key, or {@code null}. */

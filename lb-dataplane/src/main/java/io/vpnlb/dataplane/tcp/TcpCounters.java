@@ -61,7 +61,10 @@ public final class TcpCounters {
         return memberHalfCloses;
     }
 
-    /** Passthrough connections routed by a TLS session ID seen before (resumption). */
+    /**
+     * Connections routed to the member of the TLS session they resume (TLS-session persistence): by session ID in
+     * passthrough, by the resumed session where vpnlb terminates TLS.
+     */
     public long tlsSessionRoutes() {
         return tlsSessionRoutes;
     }

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -101,6 +102,7 @@ public final class TcpDataPlane implements AutoCloseable {
         for (ServiceConfig service : services) {
             configs.put(service.name(), service);
         }
+        applyProcessSettings(services);
         TcpDataPlane plane = new TcpDataPlane(transport, group, snapshots, router);
         try {
             for (ServiceSnapshot service : snapshots.current().services()) {
@@ -122,6 +124,10 @@ public final class TcpDataPlane implements AutoCloseable {
      * @throws TcpStartException naming the service and the listener, certificate or TLS provider that failed
      */
     public synchronized void bind(ServiceSnapshot service, ServiceConfig config) {
+        if (config != null) {
+            // A service a reload adds: the settings take effect if no TLS context was made before them.
+            applyProcessSettings(List.of(config));
+        }
         TcpService runtime = runtime(transport, snapshots, router, service, config);
         List<TcpListenerGroup> bound = new ArrayList<>();
         try {
@@ -168,6 +174,25 @@ public final class TcpDataPlane implements AutoCloseable {
         certificates = List.copyOf(bundles);
     }
 
+    /**
+     * The process-wide TLS settings the services need ({@link TlsProcessSettings}); they take effect only if nothing
+     * in the process used TLS before, so vpnlb's start-up applies them first thing too.
+     */
+    public static void applyProcessSettings(List<ServiceConfig> services) {
+        for (ServiceConfig service : services) {
+            TlsConfig tls = service.tls();
+            if (tls == null || service.type().datagram()) {
+                continue;
+            }
+            if (!tls.effectiveSessionPersistence().isZero()) {
+                TlsProcessSettings.resumeBySessionId();
+            }
+            if (tls.mode() == TlsMode.REENCRYPT && tls.effectiveMemberNullEncryption(service.type())) {
+                TlsProcessSettings.allowNullEncryption();
+            }
+        }
+    }
+
     private static TcpService runtime(NetTransport transport, SnapshotSource snapshots, SessionRouter router,
                                       ServiceSnapshot service, ServiceConfig config) {
         TlsConfig tls = config == null ? null : config.tls();
@@ -208,10 +233,8 @@ public final class TcpDataPlane implements AutoCloseable {
                         tls.clientCa(), tls.crl() == null ? ", no CRL" : ", CRL " + tls.crl());
             }
             try {
-                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust);
-                if (mode == TcpService.Mode.REENCRYPT) {
-                    memberFacing = TlsContexts.member();
-                }
+                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust,
+                        tls.effectiveSessionPersistence());
             } catch (SSLException | RuntimeException e) {
                 throw new TcpStartException("service " + service.name() + ": TLS provider "
                         + TlsContexts.provider().name().toLowerCase(Locale.ROOT) + " cannot use "
@@ -221,11 +244,36 @@ public final class TcpDataPlane implements AutoCloseable {
                     certificate.subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
                     CertificateBundle.hex(certificate.sha256()));
+            if (mode == TcpService.Mode.REENCRYPT) {
+                memberFacing = memberContext(service, tls);
+            }
         }
         TcpService runtime = new TcpService(service.name(), service.index(), service.type(), mode, transport,
-                snapshots, router, clientFacing, memberFacing, certificate);
+                snapshots, router, clientFacing, memberFacing, certificate,
+                tls == null ? Duration.ZERO : tls.effectiveSessionPersistence());
         runtime.clientAuth = tls == null ? io.vpnlb.config.ClientAuth.NONE : tls.effectiveClientAuth(service.type());
         return runtime;
+    }
+
+    /** Reencrypt: the context toward members, with NULL-encryption suites first where the service wants them. */
+    private static SslContext memberContext(ServiceSnapshot service, TlsConfig tls) {
+        boolean nullEncryption = tls.effectiveMemberNullEncryption(service.type());
+        SslContext context;
+        try {
+            context = TlsContexts.member(nullEncryption);
+        } catch (SSLException | RuntimeException e) {
+            throw new TcpStartException("service " + service.name() + ": cannot build the TLS context toward "
+                    + "members: " + e.getMessage(), e);
+        }
+        if (nullEncryption) {
+            if (!NullEncryption.offersNull(context)) {
+                throw new TcpStartException("service " + service.name() + ": tls.member-null-encryption: "
+                        + NullEncryption.problem(NullEncryption.unavailableReason()), null);
+            }
+            log.info("service {}: members are offered TLS 1.2 with NULL-encryption suites first ({}), then strong "
+                    + "suites", service.name(), String.join(", ", NullEncryption.CIPHERS));
+        }
+        return context;
     }
 
     private static TcpListenerGroup bind(EventLoopGroup group, TcpService runtime, ServiceSnapshot service,

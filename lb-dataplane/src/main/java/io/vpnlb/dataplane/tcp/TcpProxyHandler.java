@@ -21,6 +21,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
@@ -31,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +83,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closed;
     private byte[] sessionId;
     private String serverName;
+    /** Terminate and reencrypt with TLS-session persistence: the client's TLS session. */
+    private SSLSession tlsSession;
 
     TcpProxyHandler(TcpService service, TcpListenerGroup listenerGroup) {
         this.service = service;
@@ -332,12 +336,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         PoolSnapshot pool = serviceSnapshot.pool();
         MemberSnapshot chosen = null;
         if (tried == null) {
-            if (sessionId != null) {
-                String key = service.sessions.member(sessionId);
-                MemberSnapshot known = key == null ? null : pool.member(key);
-                if (known != null && known.serving()) {
-                    chosen = known;
-                    counters.tlsSessionRoutes++;
+            if (sessionId != null && service.sessions != null) {
+                chosen = persisted(pool, service.sessions.member(sessionId));
+            } else if (service.terminatedSessions != null) {
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                tlsSession = ssl == null ? null : ssl.engine().getSession();
+                if (tlsSession != null) {
+                    chosen = persisted(pool, service.terminatedSessions.member(tlsSession, System.nanoTime()));
                 }
             }
             if (chosen == null) {
@@ -363,14 +368,20 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (service.memberFacingTls != null) {
-                            channel.pipeline().addLast("tls", service.memberFacingTls.newHandler(channel.alloc(),
-                                    target.getAddress().getHostAddress(), target.getPort()));
-                        }
                         channel.pipeline().addLast("upstream", new TcpUpstreamHandler(TcpProxyHandler.this));
                     }
                 });
         bootstrap.connect(target).addListener((ChannelFutureListener) this::connected);
+    }
+
+    /** The member a persistence table named, when it still serves (counted as a TLS-session route), or null. */
+    private MemberSnapshot persisted(PoolSnapshot pool, String memberKey) {
+        MemberSnapshot known = memberKey == null ? null : pool.member(memberKey);
+        if (known != null && known.serving()) {
+            counters.tlsSessionRoutes++;
+            return known;
+        }
+        return null;
     }
 
     /** An eligible member not tried yet, in pool order from a place that depends on the client address. */
@@ -425,10 +436,21 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         sessionCounted = true;
         member.stats().sessionOpened();
         counters.opened++;
+        if (tlsSession != null) {
+            service.terminatedSessions.learn(tlsSession, member.key(), System.nanoTime());
+        }
+        // The PROXY header comes first on the wire, before the member TLS handshake or the client's bytes.
+        if (serviceSnapshot.pool().proxyProtocol() == ProxyProtocol.V2) {
+            ProxyProtocolHeader.write(upstream, client, (InetSocketAddress) ctx.channel().localAddress());
+        }
         if (service.memberFacingTls == null) {
             startForwarding();
         } else {
-            // reencrypt: forwarding starts when the member handshake completes (memberHandshakeDone)
+            // reencrypt: the handler starts the handshake as it is added (the channel is active); forwarding starts
+            // when the handshake completes (memberHandshakeDone)
+            InetSocketAddress target = (InetSocketAddress) upstream.remoteAddress();
+            upstream.pipeline().addBefore("upstream", "tls", service.memberFacingTls.newHandler(upstream.alloc(),
+                    target.getAddress().getHostAddress(), target.getPort()));
             upstream.read();
         }
     }

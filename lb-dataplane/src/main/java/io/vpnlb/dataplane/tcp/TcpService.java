@@ -9,6 +9,7 @@ import io.vpnlb.dataplane.snapshot.SessionRouter;
 import io.vpnlb.dataplane.snapshot.SnapshotSource;
 import io.vpnlb.dataplane.transport.NetTransport;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** What every connection of one TCP service shares: how it treats TLS, its certificate and its limits. */
@@ -36,15 +37,17 @@ final class TcpService {
     final CertificateBundle certificate;
     final byte[] presentedSha256;
     final byte[] presentedSha1;
-    /** Passthrough: session ID persistence; else {@code null}. */
+    /** Passthrough with TLS-session persistence: the members by session ID; else {@code null}. */
     final TlsSessionTable sessions;
+    /** Terminate and reencrypt with TLS-session persistence; else {@code null}. */
+    final TlsSessionPersistence terminatedSessions;
     private final SessionLimit live = new SessionLimit();
     /** Client-certificate preauthentication in force (terminate, reencrypt); set once before the first client. */
     io.vpnlb.config.ClientAuth clientAuth = io.vpnlb.config.ClientAuth.NONE;
 
     TcpService(String name, int index, ServiceType type, Mode mode, NetTransport transport, SnapshotSource snapshots,
                SessionRouter router, SslContext clientFacingTls, SslContext memberFacingTls,
-               CertificateBundle certificate) {
+               CertificateBundle certificate, Duration sessionPersistence) {
         this.name = name;
         this.index = index;
         this.type = type;
@@ -57,8 +60,11 @@ final class TcpService {
         this.certificate = certificate;
         this.presentedSha256 = certificate == null ? null : certificate.sha256();
         this.presentedSha1 = certificate == null ? null : certificate.sha1();
-        this.sessions = mode == Mode.PASSTHROUGH
-                ? new TlsSessionTable(TlsSessionTable.DEFAULT_TIMEOUT, TlsSessionTable.DEFAULT_MAX_ENTRIES) : null;
+        boolean persistent = !sessionPersistence.isZero();
+        this.sessions = persistent && mode == Mode.PASSTHROUGH
+                ? new TlsSessionTable(sessionPersistence, TlsSessionTable.DEFAULT_MAX_ENTRIES) : null;
+        this.terminatedSessions = persistent && (mode == Mode.TERMINATE || mode == Mode.REENCRYPT)
+                ? new TlsSessionPersistence(sessionPersistence) : null;
     }
 
     String name() {

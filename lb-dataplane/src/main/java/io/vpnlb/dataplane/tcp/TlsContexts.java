@@ -10,6 +10,7 @@ import io.vpnlb.config.cert.CertificateBundle;
 
 import javax.net.ssl.SSLException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -58,13 +59,23 @@ public final class TlsContexts {
      */
     public static SslContext server(CertificateBundle bundle, io.vpnlb.config.ClientAuth clientAuth,
                                     javax.net.ssl.TrustManagerFactory clientTrust) throws SSLException {
+        return server(bundle, clientAuth, clientTrust, Duration.ZERO);
+    }
+
+    /**
+     * @param sessionPersistence TLS-session persistence of the service (zero when off): sessions stay resumable
+     *                           at least that long
+     */
+    public static SslContext server(CertificateBundle bundle, io.vpnlb.config.ClientAuth clientAuth,
+                                    javax.net.ssl.TrustManagerFactory clientTrust, Duration sessionPersistence)
+            throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(bundle.key(),
                         bundle.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .sessionCacheSize(SESSION_CACHE_SIZE)
-                .sessionTimeout(SESSION_TIMEOUT_SECONDS);
+                .sessionTimeout(Math.max(SESSION_TIMEOUT_SECONDS, sessionPersistence.toSeconds()));
         if (clientAuth != io.vpnlb.config.ClientAuth.NONE) {
             builder.trustManager(clientTrust).clientAuth(clientAuth == io.vpnlb.config.ClientAuth.REQUIRED
                     ? io.netty.handler.ssl.ClientAuth.REQUIRE : io.netty.handler.ssl.ClientAuth.OPTIONAL);
@@ -77,6 +88,16 @@ public final class TlsContexts {
      * compares its SHA-256 with its own certificate instead (SSTP needs both to be the same certificate).
      */
     public static SslContext member() throws SSLException {
+        return member(false);
+    }
+
+    /**
+     * @param nullEncryption offer NULL-encryption suites first ({@link NullEncryption}: TLS 1.2, JDK provider)
+     */
+    public static SslContext member(boolean nullEncryption) throws SSLException {
+        if (nullEncryption) {
+            return NullEncryption.memberContext();
+        }
         return SslContextBuilder.forClient()
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)

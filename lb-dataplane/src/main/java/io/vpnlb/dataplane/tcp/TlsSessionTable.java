@@ -9,8 +9,8 @@ import java.time.Duration;
 /**
  * Passthrough persistence by TLS session ID (the F5 / NetScaler "SSL session ID persistence"): the member that
  * issued a session ID in its ServerHello gets the client's later connections that resume it, even from another
- * address. Bounded, entries expire after {@code timeout} without use; touched only when a connection is created
- * and when a member's first ServerHello passes, never per read.
+ * address. Bounded, entries expire after {@code tls.session-persistence} without use; touched only when a connection
+ * is created and when a member's first ServerHello passes, never per read.
  *
  * <p>TLS 1.3 has no server-chosen session ID (its legacy_session_id is a random echo of the client's, and
  * resumption uses encrypted tickets), so TLS 1.3 connections are not learned and fall back to the client-IP
@@ -18,7 +18,6 @@ import java.time.Duration;
  */
 final class TlsSessionTable {
 
-    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     static final long DEFAULT_MAX_ENTRIES = 100_000;
 
     private final Cache<ByteBuffer, String> members;

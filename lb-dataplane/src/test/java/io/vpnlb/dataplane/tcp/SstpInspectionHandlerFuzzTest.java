@@ -62,7 +62,7 @@ class SstpInspectionHandlerFuzzTest {
     @Timeout(10)
     void inspect(byte[] input) {
         TcpService service = new TcpService("sstp", 0, ServiceType.SSTP, TcpService.Mode.TERMINATE, NetTransport.NIO,
-                () -> SNAPSHOT, (s, l, c, first) -> null, null, null, CERTIFICATE);
+                () -> SNAPSHOT, (s, l, c, first) -> null, null, null, CERTIFICATE, java.time.Duration.ZERO);
         ClientChannel channel = new ClientChannel();
         channel.freezeTime();
         TcpLoop loop = new TcpLoop();

@@ -5,6 +5,7 @@ import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.PersistenceConfig;
 import io.vpnlb.config.PortMapping;
+import io.vpnlb.config.ProxyProtocol;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.config.TlsConfig;
@@ -43,13 +44,18 @@ final class TcpFixture implements AutoCloseable {
 
     TcpFixture(NetTransport transport, ServiceType type, TlsConfig tls, Duration idle, int[] memberPorts,
                int maxSessions) {
+        this(transport, type, tls, idle, memberPorts, maxSessions, ProxyProtocol.NONE);
+    }
+
+    TcpFixture(NetTransport transport, ServiceType type, TlsConfig tls, Duration idle, int[] memberPorts,
+               int maxSessions, ProxyProtocol proxyProtocol) {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         List<MemberSnapshot> list = new ArrayList<>();
         for (int port : memberPorts) {
             list.add(new MemberSnapshot("127.0.0.1:" + port, loopback, port, 100, 1, true, true, new MemberStats()));
         }
         members = List.copyOf(list);
-        PoolSnapshot pool = new PoolSnapshot("pool", Algorithm.ROUND_ROBIN, members, members, null);
+        PoolSnapshot pool = new PoolSnapshot("pool", Algorithm.ROUND_ROBIN, members, members, null, proxyProtocol);
         ServiceSnapshot service = new ServiceSnapshot(0, "svc", type, loopback,
                 List.of(new ListenerSnapshot("svc/0", 0, 0, ListenerSnapshot.Role.PLAIN)), true, idle.toNanos(),
                 maxSessions, pool, IkeConfig.DEFAULT);
