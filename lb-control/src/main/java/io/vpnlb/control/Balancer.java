@@ -35,6 +35,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +56,10 @@ public final class Balancer implements AutoCloseable {
     private volatile AdminServer admin;
     private volatile HealthChecker health;
     private volatile TcpDataPlane tcp;
+    private ScheduledExecutorService certificateWatch;
+
+    /** How often the certificate files of terminating services are compared with what was loaded. */
+    static final long CERTIFICATE_CHECK_SECONDS = 10;
 
     private Balancer(NetTransport transport, MultiThreadIoEventLoopGroup group, PoolManager pools, UdpDataPlane udp,
                      Path configFile) {
@@ -73,6 +79,11 @@ public final class Balancer implements AutoCloseable {
                 udp.unbind(name);
                 tcp.unbind(name);
             }
+
+            @Override
+            public TcpDataPlane.CertificateReload reloadCertificates(List<ServiceConfig> services) {
+                return tcp.reloadCertificates(services, true);
+            }
         }, result -> {
             if (result.outcome() == ReloadResult.Outcome.APPLIED || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
                 metrics.reloaded(true);
@@ -84,6 +95,24 @@ public final class Balancer implements AutoCloseable {
                 metrics.reloaded(false);
             }
         });
+    }
+
+    /**
+     * Imports the certificate files of terminating services that changed on disk (a renewed certificate, a new
+     * CRL) and swaps them in; a file that fails to import is logged once and the running certificate stays.
+     */
+    void checkCertificates() {
+        try {
+            TcpDataPlane.CertificateReload result = tcp.reloadCertificates(pools.config().services(), false);
+            result.changes().forEach(change -> log.info("{}", change));
+            result.problems().forEach((service, problem) -> log.error("{}; the running certificate of service {} "
+                    + "stays until the files import", problem, service));
+            if (!result.changes().isEmpty()) {
+                metrics.sync();
+            }
+        } catch (RuntimeException e) {
+            log.error("certificate check failed", e);
+        }
     }
 
     /** Binds the listeners of a service a reload added or replaced; the current snapshot holds it. */
@@ -205,6 +234,13 @@ public final class Balancer implements AutoCloseable {
         balancer.tcp = tcp;
         balancer.metrics.bindTcp(tcp);
         balancer.health = health;
+        balancer.certificateWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "vpnlb-certificate-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        balancer.certificateWatch.scheduleWithFixedDelay(balancer::checkCertificates, CERTIFICATE_CHECK_SECONDS,
+                CERTIFICATE_CHECK_SECONDS, TimeUnit.SECONDS);
         if (options.adminApi()) {
             try {
                 balancer.startAdmin(config);
@@ -326,6 +362,9 @@ public final class Balancer implements AutoCloseable {
         AdminServer server = admin;
         if (server != null) {
             server.close();
+        }
+        if (certificateWatch != null) {
+            certificateWatch.shutdownNow();
         }
         metrics.close();
         HealthChecker checker = health;

@@ -7,6 +7,7 @@ import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.ConfigReadException;
 import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.pool.PoolManager;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,14 @@ public final class ConfigReloader {
 
         /** Closes the listeners of the service called {@code name}, with its sessions and connections. */
         void unbind(String name);
+
+        /**
+         * Imports again the certificate files of {@code services} that changed since they were loaded (see
+         * {@link TcpDataPlane#reloadCertificates}), reporting files that fail even when they failed before.
+         */
+        default TcpDataPlane.CertificateReload reloadCertificates(List<ServiceConfig> services) {
+            return TcpDataPlane.CertificateReload.NONE;
+        }
     }
 
     /** Without listener changes: a reload that adds, removes or replaces a service is rejected. */
@@ -111,7 +120,27 @@ public final class ConfigReloader {
             return rejected(plan.violations());
         }
         LbConfig next = plan.effective();
+        // Certificate files are read again on every reload: the services it binds anew read theirs when bound.
+        List<ServiceConfig> kept = new ArrayList<>();
+        for (ServiceConfig service : next.services()) {
+            if (!plan.added().contains(service.name())) {
+                kept.add(service);
+            }
+        }
+        TcpDataPlane.CertificateReload certificates = services == null ? TcpDataPlane.CertificateReload.NONE
+                : services.reloadCertificates(kept);
+        if (!certificates.problems().isEmpty()) {
+            List<Violation> violations = new ArrayList<>();
+            certificates.problems().forEach((name, problem) -> violations.add(new Violation(
+                    "services[" + name + "].tls", problem, "certificate files that import; the running certificate "
+                    + "stays" + (certificates.changes().isEmpty() ? "" : " (" + certificates.changes().size()
+                    + " other certificate(s) were reloaded)"))));
+            return rejected(violations);
+        }
         if (next.equals(running)) {
+            if (!certificates.changes().isEmpty()) {
+                return new ReloadResult(ReloadResult.Outcome.APPLIED, List.of(), certificates.changes(), version);
+            }
             return new ReloadResult(ReloadResult.Outcome.UNCHANGED, List.of(), List.of(), version);
         }
         if (services == null && (!plan.removed().isEmpty() || !plan.added().isEmpty())) {
@@ -123,7 +152,8 @@ public final class ConfigReloader {
         for (String name : plan.removed()) {
             services.unbind(name);
         }
-        List<String> changes = new ArrayList<>(plan.serviceChanges());
+        List<String> changes = new ArrayList<>(certificates.changes());
+        changes.addAll(plan.serviceChanges());
         changes.addAll(pools.router().apply(next));
         changes.addAll(pools.apply(next));
         List<String> bound = new ArrayList<>();

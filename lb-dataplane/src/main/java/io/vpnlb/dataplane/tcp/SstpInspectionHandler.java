@@ -459,7 +459,7 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
                 && bindingMatched && !memberDataAfterConnected && !verdictGiven) {
             verdictGiven = true;
             proxy.counters().cryptoBindingsRejectedByMember++;
-            String hash = CertificateBundle.upperHex(service.presentedSha256);
+            String hash = CertificateBundle.upperHex(proxy.serverTls().sha256());
             String member = proxy.member() == null ? "?" : proxy.member().key();
             String abort = type == SstpPacketTracker.CALL_ABORT ? "CALL_ABORT" : "CALL_DISCONNECT";
             if (service.mode == TcpService.Mode.REENCRYPT) {
@@ -467,13 +467,13 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
                                 + "CALL_CONNECTED whose certificate hash matched vpnlb's certificate {}): with tls.mode "
                                 + "reencrypt the member must present the same certificate as vpnlb (SHA-256 {})",
                         ctx.channel().id(), service.name, member, proxy.client(), abort,
-                        service.certificate.subject(), hash);
+                        proxy.serverTls().certificate().subject(), hash);
             } else {
                 log.warn("[{}] service {}: member {} rejected the crypto binding of client {} ({} right after a "
                                 + "CALL_CONNECTED whose certificate hash matched vpnlb's certificate {}): set its "
                                 + "SHA256CertificateHash to {} (Enable-SSTPOffload -CertificateHash \"{}\" -UseHttp $true)",
                         ctx.channel().id(), service.name, member, proxy.client(), abort,
-                        service.certificate.subject(), hash, hash);
+                        proxy.serverTls().certificate().subject(), hash, hash);
             }
         }
     }
@@ -490,7 +490,8 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
             return;
         }
         int protocol = packet[SstpPacketTracker.CONNECTED_HASH_PROTOCOL_OFFSET] & 0xFF;
-        byte[] expected = protocol == SstpPacketTracker.HASH_SHA1 ? service.presentedSha1 : service.presentedSha256;
+        TcpService.ServerTls presented = proxy.serverTls();
+        byte[] expected = protocol == SstpPacketTracker.HASH_SHA1 ? presented.sha1() : presented.sha256();
         byte[] seen = Arrays.copyOfRange(packet, SstpPacketTracker.CONNECTED_CERT_HASH_OFFSET,
                 SstpPacketTracker.CONNECTED_CERT_HASH_OFFSET + expected.length);
         if (Arrays.equals(seen, expected)) {
@@ -507,7 +508,7 @@ final class SstpInspectionHandler extends ChannelDuplexHandler {
                         + "from TLS inspection on the client side{}",
                 ctx.channel().id(), service.name, proxy.client(),
                 protocol == SstpPacketTracker.HASH_SHA1 ? "SHA-1" : "SHA-256", CertificateBundle.hex(seen),
-                service.certificate.subject(), CertificateBundle.hex(expected),
+                presented.certificate().subject(), CertificateBundle.hex(expected),
                 memberHashBitmask == 0 ? "" : " (member offered hash bitmask " + memberHashBitmask + ")");
     }
 

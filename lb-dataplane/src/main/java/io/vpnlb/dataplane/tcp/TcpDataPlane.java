@@ -84,7 +84,7 @@ public final class TcpDataPlane implements AutoCloseable {
     public CertificateBundle certificate(String service) {
         for (TcpListenerGroup listener : listeners) {
             if (listener.serviceName().equals(service)) {
-                return listener.service().certificate;
+                return listener.service().certificate();
             }
         }
         return null;
@@ -143,9 +143,9 @@ public final class TcpDataPlane implements AutoCloseable {
         List<TcpListenerGroup> next = new ArrayList<>(listeners);
         next.addAll(bound);
         listeners = List.copyOf(next);
-        if (runtime.certificate != null) {
+        if (runtime.certificate() != null) {
             List<CertificateBundle> bundles = new ArrayList<>(certificates);
-            bundles.add(runtime.certificate);
+            bundles.add(runtime.certificate());
             certificates = List.copyOf(bundles);
         }
     }
@@ -168,7 +168,7 @@ public final class TcpDataPlane implements AutoCloseable {
                 TcpLoop loop = entry.getValue();
                 entry.getKey().execute(() -> loop.closeAll(TcpDropReason.SERVICE_REMOVED));
             }
-            bundles.removeIf(bundle -> bundle == listener.service().certificate);
+            bundles.removeIf(bundle -> bundle == listener.service().certificate());
         }
         listeners = List.copyOf(kept);
         certificates = List.copyOf(bundles);
@@ -206,53 +206,127 @@ public final class TcpDataPlane implements AutoCloseable {
         } else {
             mode = TcpService.Mode.REENCRYPT;
         }
-        SslContext clientFacing = null;
+        TcpService.ServerTls serverTls = null;
         SslContext memberFacing = null;
-        CertificateBundle certificate = null;
         if (mode == TcpService.Mode.TERMINATE || mode == TcpService.Mode.REENCRYPT) {
-            try {
-                certificate = CertificateImporter.load(Path.of(tls.certificate()),
-                        tls.passwordFile() == null ? null : Path.of(tls.passwordFile()),
-                        CertificateImporter.Options.forTls());
-            } catch (CertificateException e) {
-                throw new TcpStartException("service " + service.name() + ": tls.certificate: " + e.getMessage(), e);
-            }
-            for (String warning : certificate.warnings()) {
-                log.warn("service {}: certificate {}: {}", service.name(), certificate.source(), warning);
-            }
-            io.vpnlb.config.ClientAuth clientAuth = tls.effectiveClientAuth(service.type());
-            javax.net.ssl.TrustManagerFactory clientTrust = null;
-            if (clientAuth != io.vpnlb.config.ClientAuth.NONE) {
-                try {
-                    clientTrust = ClientCertificates.trust(Path.of(tls.clientCa()),
-                            tls.crl() == null ? null : Path.of(tls.crl()));
-                } catch (CertificateException e) {
-                    throw new TcpStartException("service " + service.name() + ": tls.client-ca: " + e.getMessage(), e);
-                }
-                log.info("service {}: client certificates {} (CA {}{})", service.name(), clientAuth.configName(),
-                        tls.clientCa(), tls.crl() == null ? ", no CRL" : ", CRL " + tls.crl());
-            }
-            try {
-                clientFacing = TlsContexts.server(certificate, clientAuth, clientTrust,
-                        tls.effectiveSessionPersistence());
-            } catch (SSLException | RuntimeException e) {
-                throw new TcpStartException("service " + service.name() + ": TLS provider "
-                        + TlsContexts.provider().name().toLowerCase(Locale.ROOT) + " cannot use "
-                        + certificate.source() + ": " + e.getMessage(), e);
-            }
+            serverTls = serverTls(service.name(), service.type(), tls, CertificateFiles.fingerprint(tls));
             log.info("service {}: TLS {} with {} ({}), SHA-256 {}", service.name(), mode.name().toLowerCase(Locale.ROOT),
-                    certificate.subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+                    serverTls.certificate().subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
-                    CertificateBundle.hex(certificate.sha256()));
+                    CertificateBundle.hex(serverTls.sha256()));
             if (mode == TcpService.Mode.REENCRYPT) {
                 memberFacing = memberContext(service, tls);
             }
         }
         TcpService runtime = new TcpService(service.name(), service.index(), service.type(), mode, transport,
-                snapshots, router, clientFacing, memberFacing, certificate,
+                snapshots, router, serverTls, memberFacing,
                 tls == null ? Duration.ZERO : tls.effectiveSessionPersistence());
         runtime.clientAuth = tls == null ? io.vpnlb.config.ClientAuth.NONE : tls.effectiveClientAuth(service.type());
         return runtime;
+    }
+
+    /**
+     * Imports the certificate (and the client CA and CRL) of a terminating service and builds the context clients
+     * handshake with.
+     *
+     * @throws TcpStartException naming the service, the file and what is wrong with it
+     */
+    private static TcpService.ServerTls serverTls(String name, io.vpnlb.config.ServiceType type, TlsConfig tls,
+                                                  String fingerprint) {
+        CertificateBundle certificate;
+        try {
+            certificate = CertificateImporter.load(Path.of(tls.certificate()),
+                    tls.passwordFile() == null ? null : Path.of(tls.passwordFile()),
+                    CertificateImporter.Options.forTls());
+        } catch (CertificateException e) {
+            throw new TcpStartException("service " + name + ": tls.certificate: " + e.getMessage(), e);
+        }
+        for (String warning : certificate.warnings()) {
+            log.warn("service {}: certificate {}: {}", name, certificate.source(), warning);
+        }
+        io.vpnlb.config.ClientAuth clientAuth = tls.effectiveClientAuth(type);
+        javax.net.ssl.TrustManagerFactory clientTrust = null;
+        if (clientAuth != io.vpnlb.config.ClientAuth.NONE) {
+            try {
+                clientTrust = ClientCertificates.trust(Path.of(tls.clientCa()),
+                        tls.crl() == null ? null : Path.of(tls.crl()));
+            } catch (CertificateException e) {
+                throw new TcpStartException("service " + name + ": tls.client-ca: " + e.getMessage(), e);
+            }
+            log.info("service {}: client certificates {} (CA {}{})", name, clientAuth.configName(),
+                    tls.clientCa(), tls.crl() == null ? ", no CRL" : ", CRL " + tls.crl());
+        }
+        try {
+            SslContext context = TlsContexts.server(certificate, clientAuth, clientTrust,
+                    tls.effectiveSessionPersistence());
+            return TcpService.ServerTls.of(context, certificate, fingerprint);
+        } catch (SSLException | RuntimeException e) {
+            throw new TcpStartException("service " + name + ": TLS provider "
+                    + TlsContexts.provider().name().toLowerCase(Locale.ROOT) + " cannot use "
+                    + certificate.source() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What {@link #reloadCertificates} did: one line per reloaded certificate, and per service whose files failed to
+     * import, why.
+     */
+    public record CertificateReload(List<String> changes, Map<String, String> problems) {
+
+        public static final CertificateReload NONE = new CertificateReload(List.of(), Map.of());
+    }
+
+    /**
+     * Imports again the certificate files (certificate, password, client CA, CRL) of every terminating service whose
+     * files changed since they were loaded, and swaps in the new certificate: connections that begin from now on
+     * get it, established ones keep theirs. A file that does not import leaves the running certificate in place and
+     * is reported once per content (not on every check) unless {@code again}.
+     *
+     * @param services the running configuration's services (their tls settings, by name)
+     * @param again    report files that already failed with the same content (an operator asked for a reload)
+     */
+    public synchronized CertificateReload reloadCertificates(List<ServiceConfig> services, boolean again) {
+        List<String> changes = new ArrayList<>();
+        Map<String, String> problems = new java.util.LinkedHashMap<>();
+        Map<TcpService, Boolean> seen = new IdentityHashMap<>();
+        List<CertificateBundle> bundles = new ArrayList<>(certificates);
+        for (TcpListenerGroup listener : listeners) {
+            TcpService runtime = listener.service();
+            TcpService.ServerTls running = runtime.serverTls;
+            if (running == null || seen.put(runtime, Boolean.TRUE) != null) {
+                continue;
+            }
+            ServiceConfig config = null;
+            for (ServiceConfig candidate : services) {
+                if (candidate.name().equals(runtime.name)) {
+                    config = candidate;
+                }
+            }
+            if (config == null || config.tls() == null) {
+                continue;
+            }
+            String fingerprint = CertificateFiles.fingerprint(config.tls());
+            if (fingerprint.equals(running.fingerprint())
+                    || (!again && fingerprint.equals(runtime.failedFingerprint))) {
+                continue;
+            }
+            TcpService.ServerTls next;
+            try {
+                next = serverTls(runtime.name, runtime.type, config.tls(), fingerprint);
+            } catch (TcpStartException e) {
+                runtime.failedFingerprint = fingerprint;
+                problems.put(runtime.name, e.getMessage());
+                continue;
+            }
+            runtime.failedFingerprint = null;
+            runtime.serverTls = next;
+            bundles.replaceAll(bundle -> bundle == running.certificate() ? next.certificate() : bundle);
+            changes.add("service " + runtime.name + ": certificate reloaded: " + next.certificate().subject()
+                    + ", SHA-256 " + CertificateBundle.hex(next.sha256()) + " (was " + running.certificate().subject()
+                    + ", SHA-256 " + CertificateBundle.hex(running.sha256()) + ")");
+        }
+        certificates = List.copyOf(bundles);
+        return new CertificateReload(changes, problems);
     }
 
     /** Reencrypt: the context toward members, with NULL-encryption suites first where the service wants them. */
@@ -313,12 +387,12 @@ public final class TcpDataPlane implements AutoCloseable {
         ChannelPipeline pipeline = channel.pipeline();
         ServiceSnapshot service = runtime.snapshots.current().service(runtime.index);
         pipeline.addLast("idle", new IdleStateHandler(0, 0, service.idleTimeoutNanos(), TimeUnit.NANOSECONDS));
-        if (runtime.clientFacingTls != null) {
-            SslHandler ssl = runtime.clientFacingTls.newHandler(channel.alloc());
+        TcpProxyHandler proxy = new TcpProxyHandler(runtime, listener);
+        if (proxy.serverTls() != null) {
+            SslHandler ssl = proxy.serverTls().context().newHandler(channel.alloc());
             ssl.setHandshakeTimeout(TcpService.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
             pipeline.addLast("tls", ssl);
         }
-        TcpProxyHandler proxy = new TcpProxyHandler(runtime, listener);
         if (runtime.inspectsSstp()) {
             pipeline.addLast("sstp", new SstpInspectionHandler(runtime, proxy));
         }

@@ -85,10 +85,18 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private String serverName;
     /** Terminate and reencrypt with TLS-session persistence: the client's TLS session. */
     private SSLSession tlsSession;
+    /** The server TLS of the service when this connection began: certificate reloads do not change it. */
+    private final TcpService.ServerTls serverTls;
 
     TcpProxyHandler(TcpService service, TcpListenerGroup listenerGroup) {
         this.service = service;
         this.listenerGroup = listenerGroup;
+        this.serverTls = service.serverTls;
+    }
+
+    /** What this connection's client handshakes with (terminate, reencrypt); else {@code null}. */
+    TcpService.ServerTls serverTls() {
+        return serverTls;
     }
 
     // ---- client side ------------------------------------------------------------------------------------------
@@ -468,15 +476,15 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     channel.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
             byte[] memberSha256 = io.vpnlb.config.cert.CertificateBundle.digest("SHA-256",
                     (java.security.cert.X509Certificate) presented[0]);
-            if (!java.util.Arrays.equals(memberSha256, service.presentedSha256)) {
+            if (!java.util.Arrays.equals(memberSha256, serverTls.sha256())) {
                 counters.reencryptCertificateMismatches++;
                 log.warn("[{}] service {}: member {} presents a certificate with SHA-256 {} but vpnlb presents {} "
                                 + "({}): SSTP clients bind to vpnlb's certificate, so this member will reject their "
                                 + "crypto binding; install the same certificate on the member, or use tls.mode terminate",
                         ctx.channel().id(), service.name, member.key(),
                         io.vpnlb.config.cert.CertificateBundle.hex(memberSha256),
-                        io.vpnlb.config.cert.CertificateBundle.hex(service.presentedSha256),
-                        service.certificate.subject());
+                        io.vpnlb.config.cert.CertificateBundle.hex(serverTls.sha256()),
+                        serverTls.certificate().subject());
             }
         } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
             log.debug("[{}] member {} certificate unavailable: {}", ctx.channel().id(), member.key(), e.toString());

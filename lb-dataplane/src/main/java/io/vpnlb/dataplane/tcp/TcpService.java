@@ -29,14 +29,15 @@ final class TcpService {
     final NetTransport transport;
     final SnapshotSource snapshots;
     final SessionRouter router;
-    /** Terminate and reencrypt: the context clients handshake with; else {@code null}. */
-    final SslContext clientFacingTls;
+    /**
+     * Terminate and reencrypt: the context clients handshake with and the certificate it presents; else
+     * {@code null}. Replaced as a whole when the certificate files change; a connection keeps the one it began with.
+     */
+    volatile ServerTls serverTls;
+    /** The file fingerprint of the last certificate reload that failed, so that it is reported once. */
+    volatile String failedFingerprint;
     /** Reencrypt: the context vpnlb connects to members with; else {@code null}. */
     final SslContext memberFacingTls;
-    /** Terminate and reencrypt: the certificate vpnlb presents; else {@code null}. */
-    final CertificateBundle certificate;
-    final byte[] presentedSha256;
-    final byte[] presentedSha1;
     /** Passthrough with TLS-session persistence: the members by session ID; else {@code null}. */
     final TlsSessionTable sessions;
     /** Terminate and reencrypt with TLS-session persistence; else {@code null}. */
@@ -45,9 +46,28 @@ final class TcpService {
     /** Client-certificate preauthentication in force (terminate, reencrypt); set once before the first client. */
     io.vpnlb.config.ClientAuth clientAuth = io.vpnlb.config.ClientAuth.NONE;
 
+    /**
+     * What a client handshakes with: the server context, the certificate it presents with its hashes (SSTP crypto
+     * binding compares them), and the fingerprint of the files it came from.
+     */
+    record ServerTls(SslContext context, CertificateBundle certificate, byte[] sha256, byte[] sha1,
+                     String fingerprint) {
+
+        static ServerTls of(SslContext context, CertificateBundle certificate, String fingerprint) {
+            return new ServerTls(context, certificate, certificate.sha256(), certificate.sha1(), fingerprint);
+        }
+    }
+
     TcpService(String name, int index, ServiceType type, Mode mode, NetTransport transport, SnapshotSource snapshots,
                SessionRouter router, SslContext clientFacingTls, SslContext memberFacingTls,
                CertificateBundle certificate, Duration sessionPersistence) {
+        this(name, index, type, mode, transport, snapshots, router,
+                clientFacingTls == null ? null : ServerTls.of(clientFacingTls, certificate, null), memberFacingTls,
+                sessionPersistence);
+    }
+
+    TcpService(String name, int index, ServiceType type, Mode mode, NetTransport transport, SnapshotSource snapshots,
+               SessionRouter router, ServerTls serverTls, SslContext memberFacingTls, Duration sessionPersistence) {
         this.name = name;
         this.index = index;
         this.type = type;
@@ -55,11 +75,8 @@ final class TcpService {
         this.transport = transport;
         this.snapshots = snapshots;
         this.router = router;
-        this.clientFacingTls = clientFacingTls;
+        this.serverTls = serverTls;
         this.memberFacingTls = memberFacingTls;
-        this.certificate = certificate;
-        this.presentedSha256 = certificate == null ? null : certificate.sha256();
-        this.presentedSha1 = certificate == null ? null : certificate.sha1();
         boolean persistent = !sessionPersistence.isZero();
         this.sessions = persistent && mode == Mode.PASSTHROUGH
                 ? new TlsSessionTable(sessionPersistence, TlsSessionTable.DEFAULT_MAX_ENTRIES) : null;
@@ -69,6 +86,12 @@ final class TcpService {
 
     String name() {
         return name;
+    }
+
+    /** The certificate clients get now (terminate, reencrypt); else {@code null}. */
+    CertificateBundle certificate() {
+        ServerTls tls = serverTls;
+        return tls == null ? null : tls.certificate();
     }
 
     String modeName() {
