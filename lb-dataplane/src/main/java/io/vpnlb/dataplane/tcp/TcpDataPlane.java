@@ -388,7 +388,7 @@ public final class TcpDataPlane implements AutoCloseable {
         ServiceSnapshot service = runtime.snapshots.current().service(runtime.index);
         pipeline.addLast("idle", new IdleStateHandler(0, 0, service.idleTimeoutNanos(), TimeUnit.NANOSECONDS));
         TcpProxyHandler proxy = new TcpProxyHandler(runtime, listener);
-        if (proxy.serverTls() != null) {
+        if (proxy.serverTls() != null && proxy.serverTls().context() != null) {
             SslHandler ssl = proxy.serverTls().context().newHandler(channel.alloc());
             ssl.setHandshakeTimeout(TcpService.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
             pipeline.addLast("tls", ssl);

@@ -62,7 +62,7 @@ final class TcpService {
                SessionRouter router, SslContext clientFacingTls, SslContext memberFacingTls,
                CertificateBundle certificate, Duration sessionPersistence) {
         this(name, index, type, mode, transport, snapshots, router,
-                clientFacingTls == null ? null : ServerTls.of(clientFacingTls, certificate, null), memberFacingTls,
+                certificate == null ? null : ServerTls.of(clientFacingTls, certificate, null), memberFacingTls,
                 sessionPersistence);
     }
 

@@ -3,6 +3,7 @@ package io.vpnlb.dataplane.tcp;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
@@ -51,8 +52,8 @@ class SstpInspectionHandlerFuzzTest {
 
     private static final InetSocketAddress CLIENT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000);
     private static final Set<TcpDropReason> EXPECTED = EnumSet.of(TcpDropReason.HTTP_BAD_REQUEST,
-            TcpDropReason.HTTP_HEADER_TOO_LARGE, TcpDropReason.HELLO_TIMEOUT, TcpDropReason.NO_MEMBER,
-            TcpDropReason.SSTP_MALFORMED);
+            TcpDropReason.HTTP_HEADER_TOO_LARGE, TcpDropReason.HTTP_REQUEST_SMUGGLING,
+            TcpDropReason.HTTP_REQUEST_TIMEOUT, TcpDropReason.NO_MEMBER, TcpDropReason.SSTP_MALFORMED);
     private static final CertificateBundle CERTIFICATE = certificate();
     private static final ListenerSnapshot LISTENER = new ListenerSnapshot("sstp/0", 443, 443,
             ListenerSnapshot.Role.PLAIN);
@@ -72,6 +73,8 @@ class SstpInspectionHandlerFuzzTest {
         channel.pipeline().addLast("sstp", new SstpInspectionHandler(service, proxy));
         channel.pipeline().addLast("proxy", proxy);
         channel.pipeline().fireChannelActive();
+        // The request clock starts when the client's TLS handshake completes.
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
 
         List<ByteBuf> sent = new ArrayList<>();
         StringBuilder answer = new StringBuilder();
@@ -98,7 +101,7 @@ class SstpInspectionHandlerFuzzTest {
             }
             if (channel.isOpen()) {
                 assertThat(loop.counters.drops).containsOnly(0L);
-                channel.advanceTimeBy(TcpService.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+                channel.advanceTimeBy(SstpInspectionHandler.REQUEST_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
                 channel.runScheduledPendingTasks();
                 drain(channel, answer);
             }
@@ -121,10 +124,10 @@ class SstpInspectionHandlerFuzzTest {
         assertThat(loop.size()).isZero();
         String status = answer.length() == 0 ? "" : answer.substring(0, Math.min(answer.length(), 12));
         switch (reason) {
-            case HTTP_BAD_REQUEST -> assertThat(status).isIn("HTTP/1.1 400", "HTTP/1.1 404", "HTTP/1.1 405",
-                    "HTTP/1.1 505");
+            case HTTP_BAD_REQUEST, HTTP_REQUEST_SMUGGLING -> assertThat(status).isIn("HTTP/1.1 400",
+                    "HTTP/1.1 404", "HTTP/1.1 405", "HTTP/1.1 505");
             case HTTP_HEADER_TOO_LARGE -> assertThat(status).isEqualTo("HTTP/1.1 431");
-            case HELLO_TIMEOUT -> assertThat(status).isEqualTo("HTTP/1.1 408");
+            case HTTP_REQUEST_TIMEOUT -> assertThat(status).isEqualTo("HTTP/1.1 408");
             default -> assertThat(answer).isEmpty();
         }
     }
