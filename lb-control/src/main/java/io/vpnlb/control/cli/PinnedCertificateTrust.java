@@ -1,11 +1,9 @@
 package io.vpnlb.control.cli;
 
 import io.vpnlb.config.cert.CertificateBundle;
+import io.vpnlb.control.tls.ServerCertificateCheck;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -16,7 +14,7 @@ import java.util.Arrays;
  * admin certificate usually names the appliance, not the address the CLI dials (127.0.0.1), so a pin replaces
  * both the CA check and the name check; it is stricter than either.
  */
-final class PinnedCertificateTrust extends X509ExtendedTrustManager {
+final class PinnedCertificateTrust extends ServerCertificateCheck {
 
     private final X509Certificate pinned;
     private final byte[] pinnedSha256;
@@ -37,7 +35,8 @@ final class PinnedCertificateTrust extends X509ExtendedTrustManager {
         }
     }
 
-    private void check(X509Certificate[] chain) throws CertificateException {
+    @Override
+    protected void check(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("the admin endpoint presented no certificate");
         }
@@ -47,44 +46,5 @@ final class PinnedCertificateTrust extends X509ExtendedTrustManager {
                     + "), not the configured admin certificate " + pinned.getSubjectX500Principal() + " (SHA-256 "
                     + CertificateBundle.hex(pinnedSha256) + ")");
         }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        check(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("client side only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("client side only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("client side only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
     }
 }

@@ -1,18 +1,17 @@
 package io.vpnlb.control.health;
 
+import io.vpnlb.control.tls.ServerCertificateCheck;
+
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -194,51 +193,15 @@ final class ProbeConnection implements AutoCloseable {
     }
 
     /** Accepts any chain and keeps its leaf: the probe compares certificates, it does not authenticate members. */
-    private static final class RecordingTrustManager extends X509ExtendedTrustManager {
+    private static final class RecordingTrustManager extends ServerCertificateCheck {
 
         volatile X509Certificate leaf;
 
-        private void record(X509Certificate[] chain) {
+        @Override
+        protected void check(X509Certificate[] chain) {
             if (chain != null && chain.length > 0) {
                 leaf = chain[0];
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            record(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            record(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            record(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("a health check is a client");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("a health check is a client");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("a health check is a client");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
