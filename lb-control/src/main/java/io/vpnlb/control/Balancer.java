@@ -225,6 +225,7 @@ public final class Balancer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new StartException(e.getMessage(), e);
         }
+        udp.warmUp();
         pools.evictor((pool, member) -> {
             udp.evictMember(pool, member);
             tcp.evictMember(pool, member);

@@ -1,10 +1,15 @@
 package io.vpnlb.dataplane.udp;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.vpnlb.config.ServiceType;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
@@ -13,6 +18,7 @@ import io.vpnlb.dataplane.snapshot.SessionRouter;
 import io.vpnlb.dataplane.snapshot.SnapshotSource;
 import io.vpnlb.dataplane.transport.NetTransport;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +74,29 @@ public final class UdpDataPlane implements AutoCloseable {
             throw e;
         }
         return plane;
+    }
+
+    /**
+     * Prepares every event loop for its first client, so that the first datagram does not pay for one-time work:
+     * each loop takes one receive-sized buffer from the allocator (the allocator's first chunk registers its JFR
+     * event types, which costs hundreds of milliseconds once per process) and opens and closes one upstream socket
+     * (connected to the loopback discard port; nothing is sent).
+     */
+    public void warmUp() {
+        InetSocketAddress discard = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+        List<ChannelFuture> closed = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            Future<ChannelFuture> connected = loop.submit(() -> {
+                ByteBufAllocator.DEFAULT.directBuffer(UdpChannels.MAX_DATAGRAM_LENGTH).release();
+                return connector.connect(loop, new ChannelInboundHandlerAdapter(), discard, null);
+            });
+            ChannelFuture upstream = connected.syncUninterruptibly().getNow();
+            closed.add(upstream.awaitUninterruptibly().channel().close());
+        }
+        for (ChannelFuture close : closed) {
+            close.awaitUninterruptibly();
+        }
     }
 
     /**
