@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Fault injection with real peers in network namespaces: members that die, stall and flap; vpnlb killed and
+# restarted under strongSwan tunnels; a reload storm under traffic; a full socket buffer and a full session
+# table. One scenario per run (the first argument).
+#
+# Topology: lib-netns.sh lib_topology_standard (client 10.99.1.2 + extra addresses 10.99.1.10-199 on c0, VIP
+# 10.99.1.1 in lb, srv1 10.99.2.2, srv2 10.99.3.2), vpnlb with source NAT. The members are fault-peers.py
+# responders (IKE-shaped, they name themselves in every answer), except in `restart` (strongSwan charons).
+# Clients are fault-peers.py clients: each from its own address and port, an IKE_SA_INIT then INFORMATIONAL
+# requests at a fixed rate, every answer counted and attributed to the member that sent it.
+#
+#   members  health check ike (interval 500ms, timeout 300ms, rise 2, fall 2)
+#            1. kill: 20 clients at 20 requests/s; srv1's responder gets SIGKILL mid-run. vpnlb marks srv1
+#               DOWN; every client that was on srv2 got an answer to every request; every client that was on
+#               srv1 ends on srv2 with no loss after its first answer from srv2.
+#            2. stall: srv1 runs again and is UP; srv2's responder gets SIGSTOP (its port stays open). vpnlb
+#               marks srv2 DOWN; 20 new sessions (among them clients Maglev sent to srv2 in step 1) are all
+#               answered, all by srv1. SIGCONT: srv2 UP again.
+#            3. flap: 20 clients on both members; nftables in srv2 drops UDP 500 for 4 s, passes for 4 s, three
+#               times. vpnlb logs DOWN and UP transitions of srv2 (counted, at least 2 of each), its
+#               health-check failure counter moves, the clients that were on srv1 lose nothing, vpnlb runs.
+#   restart  strongSwan client (dpd_delay 2s, dpd_action restart) with a tunnel through vpnlb to srv1/srv2
+#            (charon); a ping runs through the tunnel every 200 ms. vpnlb gets SIGKILL and is started again at
+#            once with the same configuration. The ping must answer again within RESTART_BOUND s of the restart;
+#            printed: restart -> listening, restart -> first ping reply, and whether the client kept its IKE SA.
+#   reload   two services: ikev2 (pool vpn: srv1 + srv2, never changed) and aux (UDP 7000 -> 500, pool aux).
+#            Files A and B differ in aux's session-idle-timeout and in pool aux's members (srv1 | srv1 + srv2).
+#            For 30 s, 4 reloads a second alternate A and B, by SIGHUP and POST /api/v1/reload in turn, while
+#            20 clients send 20 requests/s each on ikev2 and 4 clients on aux. Every ikev2 request is answered;
+#            every POST answers 200; vpnlb_config_reloads_total{result="applied"} grows by at least the number
+#            of POSTs and rejected stays 0; the JVM's open files and threads before and after the storm differ by
+#            at most 4; no LEAK report (paranoid leak detection); vpnlb still runs.
+#   limits   ikev2 with max-sessions 24; 16 clients on UDP 4500 (NAT-T) established.
+#            1. buffer: while the clients keep sending, vpnlb is held with SIGSTOP for 2 s and a burst of
+#               BURST datagrams of 1,400 bytes hits UDP 4500 from 4 sockets, far more than the listener's
+#               receive buffers (4 MiB each) hold. The kernel's UDP RcvbufErrors in lb grows (the refusals); after
+#               SIGCONT every client is answered again by its member, on its own session (sessions opened on
+#               4500 = 16 + 4 burst sockets).
+#            2. table: 20 new clients on UDP 500 while the 16 keep flowing: exactly 24 - 20 = 4 get a session,
+#               the others are refused, each refused datagram counted in vpnlb_drops_total{reason=
+#               "session_limit"}; the 16 established clients lose nothing.
+#
+# usage: faults.sh [--keep-logs DIR] members|restart|reload|limits VPNLB_JAR [JAVA_BIN]
+# Exit: 0 pass, 1 fail, 2 usage, 77 skip (one line "SKIP: reason": not root, no network namespaces, no python3,
+# no curl or nft where needed, no strongSwan for restart).
+# Everything created (namespaces vpnlbit-<pid>-*, their veths, processes, the temp dir) is removed on exit.
+set -euo pipefail
+
+SH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib-netns.sh
+. "$SH_DIR/lib-netns.sh"
+# shellcheck source=lib-faults.sh
+. "$SH_DIR/lib-faults.sh"
+USAGE="[--keep-logs DIR] members|restart|reload|limits VPNLB_JAR [JAVA_BIN]"
+lib_args "$USAGE" "$@"
+SCENARIO=$ARG_WORD
+case "$SCENARIO" in members|restart|reload|limits) ;; *) echo "usage: $0 $USAGE" >&2; exit 2 ;; esac
+RESULT_TAG="faults, $SCENARIO"
+
+HARD_WAIT=20          # seconds: give up waiting for a log line or a state
+RESTART_BOUND=${VPNLBIT_RESTART_BOUND:-45}   # seconds from vpnlb's restart to a tunnel ping answered
+BURST=${VPNLBIT_BURST:-30000}
+
+# ---------------------------------------------------------------- prerequisites (nothing created yet)
+if [ "$SCENARIO" = restart ]; then
+  lib_require_strongswan
+else
+  [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, veths); running as uid $(id -u)"
+  lib_require_cmd ip iproute2
+  lib_require_cmd ss iproute2
+  lib_require_cmd timeout coreutils
+  lib_require_python "the members and clients are fault-peers.py"
+fi
+[ "$SCENARIO" = reload ] && lib_require_cmd curl curl
+[ "$SCENARIO" = members ] && lib_require_cmd nft nftables
+lib_require_vpnlb
+
+lib_init client lb srv1 srv2
+dump_extra() {
+  local f
+  rm -f "$WORK/admin.token"     # not kept with --keep-logs
+  for f in "$WORK"/member-*.log; do [ -f "$f" ] && { echo "---- $(basename "$f") (last 5 lines) ----"; tail -n 5 "$f"; }; done
+  for f in "$WORK"/clients-*.txt; do
+    [ -f "$f" ] || continue
+    echo "---- $(basename "$f") (clients with losses, first 10) ----"
+    awk '$1 == "client" { split($3, s, "="); split($4, a, "="); if (s[2] != a[2]) print }' "$f" | head -n 10
+    tail -n 1 "$f"
+  done
+  echo "---- /metrics: member health ----"
+  vpnlb_metrics "$ADMIN_LISTEN" | grep -E '^vpnlb_member_(health|health_check)' | head -n 20
+}
+
+log "scenario=$SCENARIO namespaces=$P-{client,lb,srv1,srv2} work=$WORK"
+lib_topology_standard
+in_ns "$NS_LB" sysctl -qw net.ipv4.ip_forward=0
+add_client_addresses 10 199
+lib_topology_check
+
+# wait_log FILE REGEX [AFTER_LINE] : polls until a line matching REGEX appears in FILE after line AFTER_LINE
+# (default 0); sets LOG_LINE to it.
+wait_log() {
+  local file=$1 re=$2 after=${3:-0} deadline=$((SECONDS + HARD_WAIT))
+  while :; do
+    LOG_LINE=$(RE=$re awk -v n="$after" 'NR > n && $0 ~ ENVIRON["RE"] { print; exit }' "$file")
+    [ -n "$LOG_LINE" ] && return 0
+    [ $SECONDS -lt $deadline ] || fail "no log line /$re/ in $(basename "$file") within ${HARD_WAIT}s"
+    sleep 0.1
+  done
+}
+lines() { wc -l < "$1"; }
+health_re() { echo "pool vpn member ${SRV_ADDR[$1]//./\\.}:0: health [A-Z]+ -> $2"; }
+# losses FILE [FIRST_MEMBER] : "N/M" clients (whose first answer came from FIRST_MEMBER, or all) with
+# sent != answered.
+losses() {
+  awk -v m="${2:-}" '$1 == "client" { split($3, s, "="); split($4, a, "="); split($5, f, "=")
+      if (m != "" && f[2] != m) next; n++; if (s[2] != a[2]) bad++ } END { printf "%d/%d\n", bad, n }' "$1"
+}
+
+# ================================================================ members
+scenario_members() {
+  lib_require_python "the members and clients are fault-peers.py"
+  vpnlb_yaml "$WORK/vpnlb.yaml" "" "    health-check: { type: ike, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }"
+  start_member srv1 "$NS_S1" 10.99.2.2
+  start_member srv2 "$NS_S2" 10.99.3.2
+  start_vpnlb "$WORK/vpnlb.yaml"
+  JVM=$(vpnlb_jvm "$WORK/vpnlb.log")
+
+  # ---- 1. kill
+  log "kill: 20 clients for 12 s; srv1's responder gets SIGKILL after 4 s"
+  run_clients "$WORK/clients-kill.txt" 500 12 20 $(client_specs 10 29 40001) &
+  local cpid=$! mark t_kill
+  sleep 4
+  mark=$(lines "$WORK/vpnlb.log")
+  t_kill=$(now_ms)
+  kill -KILL "${MEMBER_PID[srv1]}"
+  wait "${MEMBER_PID[srv1]}" 2>/dev/null || true
+  wait_log "$WORK/vpnlb.log" "$(health_re srv1 DOWN)" "$mark"
+  KILL_DOWN_MS=$(($(vpnlb_log_ms "$LOG_LINE") - t_kill))
+  wait "$cpid" || fail "kill: the clients failed"
+  local on1 on2 bad
+  on1=$(awk '$1 == "client" && $5 == "first=srv1"' "$WORK/clients-kill.txt" | wc -l)
+  on2=$(awk '$1 == "client" && $5 == "first=srv2"' "$WORK/clients-kill.txt" | wc -l)
+  [ "$on1" -gt 0 ] && [ "$on2" -gt 0 ] || fail "kill: clients per member srv1=$on1 srv2=$on2 (need both)"
+  [ $((on1 + on2)) = 20 ] || fail "kill: only $((on1 + on2)) of 20 clients were answered at all"
+  KILL_SURVIVOR_LOSS=$(losses "$WORK/clients-kill.txt" srv2)
+  [ "${KILL_SURVIVOR_LOSS%/*}" = 0 ] || fail "kill: $KILL_SURVIVOR_LOSS clients of srv2 (the survivor) lost requests"
+  bad=$(awk '$1 == "client" && $5 == "first=srv1" && ($6 != "last=srv2" || $8 != "lost_after_move=0")' \
+    "$WORK/clients-kill.txt")
+  [ -z "$bad" ] || fail "kill: clients of srv1 that did not move to srv2 without further loss: $(head -n 3 <<<"$bad")"
+  KILL_MOVED_LOST=$(awk '$1 == "client" && $5 == "first=srv1" { split($3, s, "="); split($4, a, "="); l += s[2] - a[2] }
+    END { print l + 0 }' "$WORK/clients-kill.txt")
+  [ "$(metric vpnlb_member_health 'member="10.99.2.2' 'state="down"')" = 1 ] \
+    || fail "kill: /metrics does not show srv1 down"
+  log "kill: srv1 DOWN ${KILL_DOWN_MS} ms after SIGKILL; clients srv1=$on1 (moved, $KILL_MOVED_LOST requests lost" \
+    "during the failover) srv2=$on2 (losses $KILL_SURVIVOR_LOSS)"
+  KILL_ON1=$on1 KILL_ON2=$on2
+
+  # ---- 2. stall
+  mark=$(lines "$WORK/vpnlb.log")
+  start_member srv1 "$NS_S1" 10.99.2.2
+  wait_log "$WORK/vpnlb.log" "$(health_re srv1 UP)" "$mark"
+  log "stall: srv1 UP again; SIGSTOP to srv2's responder"
+  mark=$(lines "$WORK/vpnlb.log")
+  local t_stop
+  t_stop=$(now_ms)
+  kill -STOP "${MEMBER_PID[srv2]}"
+  wait_log "$WORK/vpnlb.log" "$(health_re srv2 DOWN)" "$mark"
+  STALL_DOWN_MS=$(($(vpnlb_log_ms "$LOG_LINE") - t_stop))
+  in_ns "$NS_S2" ss -Hulnp | grep -q '10.99.3.2:500 ' || fail "stall: srv2's port 500 is not open any more"
+  run_clients "$WORK/clients-stall.txt" 500 3 10 $(client_specs 10 29 41001)
+  STALL_WRONG=$(awk '$1 == "client" && !($5 == "first=srv1" && $6 == "last=srv1")' "$WORK/clients-stall.txt" | wc -l)
+  [ "$STALL_WRONG" = 0 ] || fail "stall: $STALL_WRONG new clients were not answered by srv1 alone while srv2 is DOWN"
+  STALL_LOSS=$(losses "$WORK/clients-stall.txt")
+  [ "${STALL_LOSS%/*}" = 0 ] || fail "stall: $STALL_LOSS new clients lost requests while srv2 is DOWN"
+  mark=$(lines "$WORK/vpnlb.log")
+  kill -CONT "${MEMBER_PID[srv2]}"
+  wait_log "$WORK/vpnlb.log" "$(health_re srv2 UP)" "$mark"
+  log "stall: srv2 DOWN ${STALL_DOWN_MS} ms after SIGSTOP; 20 new clients (${KILL_ON2} of them Maglev's for srv2)" \
+    "all on srv1, losses $STALL_LOSS; srv2 UP after SIGCONT"
+
+  # ---- 3. flap
+  in_ns "$NS_S2" nft -f - <<'EOF'
+table inet flap {
+  chain input { type filter hook input priority 0; }
+}
+EOF
+  local checks0 fail0 downs ups i
+  checks0=$(metric vpnlb_member_health_checks_total 'member="10.99.3.2')
+  fail0=$(metric vpnlb_member_health_check_failures_total 'member="10.99.3.2')
+  mark=$(lines "$WORK/vpnlb.log")
+  log "flap: 20 new clients for 26 s; srv2 drops UDP 500 4 s of every 8 s, three times"
+  run_clients "$WORK/clients-flap.txt" 500 26 10 $(client_specs 60 79 42001) &
+  cpid=$!
+  sleep 1
+  for i in 1 2 3; do
+    in_ns "$NS_S2" nft add rule inet flap input udp dport 500 drop
+    sleep 4
+    in_ns "$NS_S2" nft flush chain inet flap input
+    sleep 4
+  done
+  wait "$cpid" || fail "flap: the clients failed"
+  downs=$(tail -n +"$((mark + 1))" "$WORK/vpnlb.log" | grep -cE "$(health_re srv2 DOWN)" || true)
+  ups=$(tail -n +"$((mark + 1))" "$WORK/vpnlb.log" | grep -cE "$(health_re srv2 UP)" || true)
+  FLAP_CHECKS=$(($(metric vpnlb_member_health_checks_total 'member="10.99.3.2') - checks0))
+  FLAP_FAILS=$(($(metric vpnlb_member_health_check_failures_total 'member="10.99.3.2') - fail0))
+  [ "$downs" -ge 2 ] && [ "$ups" -ge 2 ] || fail "flap: vpnlb logged $downs DOWN and $ups UP transitions of srv2 (expected >= 2 each)"
+  [ "$FLAP_FAILS" -gt 0 ] || fail "flap: vpnlb_member_health_check_failures_total of srv2 did not move"
+  local s1
+  s1=$(awk '$1 == "client" && $5 == "first=srv1"' "$WORK/clients-flap.txt" | wc -l)
+  [ "$s1" -gt 0 ] || fail "flap: no client was on srv1"
+  FLAP_STABLE_LOSS=$(losses "$WORK/clients-flap.txt" srv1)
+  [ "${FLAP_STABLE_LOSS%/*}" = 0 ] || fail "flap: $FLAP_STABLE_LOSS clients of the stable member srv1 lost requests"
+  FLAP_DOWNS=$downs FLAP_UPS=$ups
+  vpnlb_final_checks
+  log "flap: $downs DOWN and $ups UP transitions, $FLAP_CHECKS checks of srv2 ($FLAP_FAILS failed);" \
+    "srv1's clients losses $FLAP_STABLE_LOSS"
+
+  echo "----------------------------------------------------------------"
+  echo "kill    : srv1 DOWN ${KILL_DOWN_MS} ms after SIGKILL; $KILL_ON1 clients moved to srv2 ($KILL_MOVED_LOST" \
+    "requests lost in the failover, none after), $KILL_ON2 clients of srv2 lost nothing ($KILL_SURVIVOR_LOSS with losses)"
+  echo "stall   : srv2 DOWN ${STALL_DOWN_MS} ms after SIGSTOP (port open); 20 new clients all on srv1, losses $STALL_LOSS"
+  echo "flap    : 3 cycles of 4 s: $FLAP_DOWNS DOWN + $FLAP_UPS UP transitions, $FLAP_FAILS of $FLAP_CHECKS checks" \
+    "failed; stable member's clients with losses $FLAP_STABLE_LOSS"
+  echo "----------------------------------------------------------------"
+  echo "RESULT: PASS ($RESULT_TAG): killed, stalled and flapping members are taken out; other clients lose nothing"
+}
+
+case "$SCENARIO" in
+  members) scenario_members ;;
+  restart) scenario_restart ;;
+  reload) scenario_reload ;;
+  limits) scenario_limits ;;
+esac
+exit 0
