@@ -88,6 +88,9 @@ dump_extra() {
   done
   echo "---- /metrics: member health ----"
   vpnlb_metrics "$ADMIN_LISTEN" | grep -E '^vpnlb_member_(health|health_check)' | head -n 20
+  echo "---- /metrics: drops, sessions, datagrams ----"
+  vpnlb_metrics "$ADMIN_LISTEN" | grep -E '^vpnlb_(drops_total|sessions_(opened_total|active)|listener_.x_datagrams_total|upstream_errors_total)' \
+    | grep -v ' 0\.0$' | head -n 30
 }
 
 log "scenario=$SCENARIO namespaces=$P-{client,lb,srv1,srv2} work=$WORK"
@@ -223,6 +226,88 @@ EOF
     "failed; stable member's clients with losses $FLAP_STABLE_LOSS"
   echo "----------------------------------------------------------------"
   echo "RESULT: PASS ($RESULT_TAG): killed, stalled and flapping members are taken out; other clients lose nothing"
+}
+
+# ================================================================ limits
+scenario_limits() {
+  local max=24 est=16 cpid jvm rcv0 rcv1 rx0 rx1 opened bad newcomers admitted refused_sent drops0 drops
+  vpnlb_yaml "$WORK/vpnlb.yaml" "    max-sessions: $max"
+  start_member srv1 "$NS_S1" 10.99.2.2
+  start_member srv2 "$NS_S2" 10.99.3.2
+  start_vpnlb "$WORK/vpnlb.yaml"
+  jvm=$(vpnlb_jvm "$WORK/vpnlb.log")
+  local specs
+  specs=$(client_specs 10 $((10 + est - 1)) 43001)
+  # shellcheck disable=SC2086
+  run_clients "$WORK/clients-established.txt" 4500 3 10 $specs
+  [ "$(losses "$WORK/clients-established.txt")" = "0/$est" ] \
+    || fail "buffer: the $est clients did not all get every answer before the burst"
+  declare -A MEMBER_OF=()
+  while read -r c m; do MEMBER_OF[$c]=$m; done < <(client_field "$WORK/clients-established.txt" first)
+
+  # ---- 1. buffer
+  log "buffer: $est clients keep sending on 4500; vpnlb held (SIGSTOP) while $BURST datagrams of 1,400 bytes arrive"
+  # shellcheck disable=SC2086
+  run_clients "$WORK/clients-burst.txt" 4500 8 20 $specs &
+  cpid=$!
+  sleep 2
+  rcv0=$(udp_rcvbuf_errors "$NS_LB")
+  rx0=$(metric vpnlb_listener_rx_datagrams_total 'listener="ikev2/4500"')
+  kill -STOP "$jvm"
+  in_ns "$NS_C" timeout 60 "$PYTHON" "$FAULT_PEERS" burst 10.99.1.1 4500 10.99.1.199 --count "$BURST" --sockets 4 \
+    >"$WORK/burst.txt" 2>&1 || { kill -CONT "$jvm"; fail "burst sender failed: $(cat "$WORK/burst.txt")"; }
+  sleep 0.5
+  kill -CONT "$jvm"
+  wait "$cpid" || fail "buffer: the clients failed"
+  # shellcheck disable=SC2086
+  run_clients "$WORK/clients-after.txt" 4500 3 10 $specs
+  rcv1=$(udp_rcvbuf_errors "$NS_LB")
+  rx1=$(metric vpnlb_listener_rx_datagrams_total 'listener="ikev2/4500"')
+  BUF_REFUSED=$((rcv1 - rcv0)) BUF_RX=$((rx1 - rx0))
+  BUF_LOSS=$(awk '$1 == "client" { split($3, s, "="); split($4, a, "="); l += s[2] - a[2]; n += s[2] } END { printf "%d of %d", l, n }' \
+    "$WORK/clients-burst.txt")
+  [ "$BUF_REFUSED" -gt 0 ] || fail "buffer: the kernel refused no datagram (UDP RcvbufErrors did not grow): the burst did not fill the buffers"
+  [ "$(losses "$WORK/clients-after.txt")" = "0/$est" ] || fail "buffer: after the burst, clients lost requests: $(losses "$WORK/clients-after.txt")"
+  bad=$(client_field "$WORK/clients-after.txt" last | while read -r c m; do [ "$m" = "${MEMBER_OF[$c]}" ] || echo "$c:$m"; done)
+  [ -z "$bad" ] || fail "buffer: clients answered by another member after the burst: $bad"
+  opened=$(metric vpnlb_sessions_opened_total 'listener="ikev2/4500"')
+  [ "$opened" = $((est + 4)) ] \
+    || fail "buffer: $opened sessions opened on 4500, expected $est clients + 4 burst sockets (an established session was lost)"
+  log "buffer: $(cat "$WORK/burst.txt"); kernel refused $BUF_REFUSED (RcvbufErrors), vpnlb read $BUF_RX;" \
+    "clients lost $BUF_LOSS requests during the burst, none after; sessions opened on 4500: $opened"
+
+  # ---- 2. table
+  newcomers=20
+  drops0=$(metric vpnlb_drops_total 'listener="ikev2/500"' 'reason="session_limit"')
+  log "table: $newcomers new clients on 500 while $((est + 4)) of $max sessions are taken; the $est keep sending"
+  # shellcheck disable=SC2086
+  run_clients "$WORK/clients-table-est.txt" 4500 5 10 $specs &
+  cpid=$!
+  run_clients "$WORK/clients-newcomers.txt" 500 3 2 $(client_specs 100 $((100 + newcomers - 1)) 44001)
+  wait "$cpid" || fail "table: the established clients failed"
+  drops=$(($(metric vpnlb_drops_total 'listener="ikev2/500"' 'reason="session_limit"') - drops0))
+  admitted=$(awk '$1 == "client" && $4 != "answered=0"' "$WORK/clients-newcomers.txt" | wc -l)
+  refused_sent=$(awk '$1 == "client" && $4 == "answered=0" { split($3, s, "="); n += s[2] } END { print n + 0 }' \
+    "$WORK/clients-newcomers.txt")
+  [ "$admitted" = $((max - est - 4)) ] || fail "table: $admitted new clients got a session, expected $((max - est - 4))"
+  [ "$(losses "$WORK/clients-newcomers.txt" | cut -d/ -f1)" = $((newcomers - admitted)) ] \
+    || fail "table: an admitted new client lost requests: $(losses "$WORK/clients-newcomers.txt")"
+  [ "$drops" = "$refused_sent" ] \
+    || fail "table: vpnlb_drops_total{reason=\"session_limit\"} grew by $drops, the refused clients sent $refused_sent"
+  [ "$(losses "$WORK/clients-table-est.txt")" = "0/$est" ] \
+    || fail "table: established clients lost requests while the table was full: $(losses "$WORK/clients-table-est.txt")"
+  [ "$(metric vpnlb_sessions_active 'service="ikev2"')" = "$max" ] \
+    || fail "table: vpnlb_sessions_active is $(metric vpnlb_sessions_active 'service="ikev2"'), expected $max"
+  vpnlb_final_checks
+  log "table: $admitted admitted, $((newcomers - admitted)) refused; session_limit drops $drops = datagrams they sent"
+
+  echo "----------------------------------------------------------------"
+  echo "buffer  : vpnlb stopped for the burst; $(cat "$WORK/burst.txt"); kernel refused $BUF_REFUSED datagrams" \
+    "(UDP RcvbufErrors); $est established clients lost $BUF_LOSS requests during it, 0 after, same members"
+  echo "table   : max-sessions $max with $((est + 4)) taken: $admitted of $newcomers new clients admitted;" \
+    "$drops session_limit drops (= datagrams of the refused clients); established clients lost 0"
+  echo "----------------------------------------------------------------"
+  echo "RESULT: PASS ($RESULT_TAG): refusals counted, established sessions keep flowing"
 }
 
 case "$SCENARIO" in

@@ -56,10 +56,10 @@ admin() {
 # run_clients OUT PORT DURATION RATE CLIENT... : fault-peers.py clients from $NS_C to the VIP; the client lines
 # go to OUT. Runs in the foreground.
 run_clients() {
-  local out=$1 port=$2 duration=$3 rate=$4; shift 4
+  local out=$1 port=$2 duration=$3 rate=$4 rc=0; shift 4
   in_ns "$NS_C" timeout $((${duration%.*} + 30)) "$PYTHON" -u "$FAULT_PEERS" clients 10.99.1.1 "$port" "$@" \
-    --rate "$rate" --duration "$duration" >"$out" 2>"$out.err" </dev/null \
-    || fail "fault-peers.py clients failed: $(head -c 300 "$out.err")"
+    --rate "$rate" --duration "$duration" >"$out" 2>"$out.err" </dev/null || rc=$?
+  [ "$rc" = 0 ] || fail "fault-peers.py clients ($(basename "$out")) exited $rc: $(head -c 300 "$out.err")"
 }
 # client_field FILE FIELD : "ADDRESS:PORT VALUE" for every client line of FILE.
 client_field() {
