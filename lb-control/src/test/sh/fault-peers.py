@@ -23,8 +23,8 @@ clients VIP PORT CLIENT... --rate R --duration S [--size B] [--grace G]
 churn VIP PORT NET --new-per-second K --lifetime L --rate R --duration S [--report 10] [--size B]
     Sessions that come and go: every second K new clients start, each from the next address of NET (cycling)
     and a random source port, and send R requests a second (as `clients`) for L seconds, then stop. Every
-    --report seconds prints "t=T sent=N answered=N clients=N" for that interval (answers received in it; a
-    stopped client collects answers for one more second), and "total sent=N answered=N clients=N" at the end.
+    --report seconds prints "t=T sent=N answered=N clients=N", the totals so far (a stopped client collects
+    late answers for 3 more seconds), and "total sent=N answered=N clients=N" at the end.
 
 burst VIP PORT ADDRESS --count N [--sockets 64] [--size 1400]
     Sends N ESP-shaped datagrams (SPI 0x10000 + socket, sequence number, zero padding; no answer expected) to
@@ -223,15 +223,16 @@ class Client:
 
 
 def pump(clients, until):
-    """Reads answers of every client until the monotonic time `until`."""
+    """Reads answers of every client until the monotonic time `until`; reads what is there at least once, so
+    a sender that is behind its schedule still drains its sockets."""
     by_sock = {c.sock: c for c in clients}
-    while True:
+    while by_sock:
         left = until - time.monotonic()
-        if left <= 0 or not by_sock:
-            return
-        ready, _, _ = select.select(list(by_sock), [], [], left)
+        ready, _, _ = select.select(list(by_sock), [], [], max(0.0, left))
         for s in ready:
             by_sock[s].receive()
+        if left <= 0:
+            return
 
 
 def run_clients(vip, dport, specs, rate, duration, size, grace):
@@ -282,7 +283,7 @@ def run_churn(vip, dport, net, per_second, lifetime, rate, duration, report, siz
     retiring = []       # clients stopped sending, still collecting answers for one second
 
     def retire(c, now):
-        retiring.append((now + 1.0, c))
+        retiring.append((now + 3.0, c))
 
     while True:
         now = time.monotonic()
@@ -323,21 +324,21 @@ def run_churn(vip, dport, net, per_second, lifetime, rate, duration, report, siz
                 t += interval
                 schedule[c] = t if t > now else now + interval
         if now >= next_report:
-            print("t=%d sent=%d answered=%d clients=%d" % (round(now - start), window["sent"], window["answered"],
-                                                           window["clients"]), flush=True)
             for k in totals:
                 totals[k] += window[k]
                 window[k] = 0
+            print("t=%d sent=%d answered=%d clients=%d" % (round(now - start), totals["sent"], totals["answered"],
+                                                           totals["clients"]), flush=True)
             next_report += report
         wake = min([next_start, end, next_report] + list(schedule.values()))
-        left = wake - time.monotonic()
-        if left > 0 and by_sock:
+        left = max(0.0, wake - time.monotonic())
+        if by_sock:    # also when behind schedule (left 0): answers must be read before sockets close
             ready, _, _ = select.select(list(by_sock), [], [], left)
             for s in ready:
                 window["answered"] += by_sock[s].receive()
         elif left > 0:
             time.sleep(left)
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + 3.0
     while by_sock and time.monotonic() < deadline:
         ready, _, _ = select.select(list(by_sock), [], [], max(0.0, deadline - time.monotonic()))
         for s in ready:

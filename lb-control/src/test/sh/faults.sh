@@ -228,6 +228,116 @@ EOF
   echo "RESULT: PASS ($RESULT_TAG): killed, stalled and flapping members are taken out; other clients lose nothing"
 }
 
+# ================================================================ reload
+# reload_yaml FILE IDLE_TIMEOUT AUX_MEMBER... : ikev2 (pool vpn: srv1 + srv2) and aux (UDP 7000 -> member port
+# 500, pool aux with the given members, session-idle-timeout IDLE_TIMEOUT) on the VIP.
+reload_yaml() {
+  local file=$1 idle=$2 m; shift 2
+  {
+    cat <<EOF
+transport: auto
+admin:
+  listen: $ADMIN_LISTEN
+  token-file: $WORK/admin.token
+services:
+  - name: ikev2
+    type: ikev2
+    listen: 10.99.1.1
+    ports: [500, 4500]
+    pool: vpn
+    persistence: { scope: service, timeout: 10m }
+    session-idle-timeout: 5m
+  - name: aux
+    type: udp
+    listen: 10.99.1.1
+    ports: ["7000:500"]
+    pool: aux
+    persistence: { scope: service, timeout: 10m }
+    session-idle-timeout: $idle
+pools:
+  - name: vpn
+    members:
+      - { address: 10.99.2.2 }
+      - { address: 10.99.3.2 }
+  - name: aux
+    members:
+EOF
+    for m in "$@"; do echo "      - { address: $m }"; done
+  } >"$file"
+}
+scenario_reload() {
+  local jvm cpid apid i posts=0 hups=0 code fds0 fds1 thr0 thr1 heap0 heap1 applied0 rejected0 applied rejected
+  local storm=30 per_second=4
+  reload_yaml "$WORK/a.yaml" 30s 10.99.2.2
+  reload_yaml "$WORK/b.yaml" 45s 10.99.2.2 10.99.3.2
+  cp "$WORK/a.yaml" "$WORK/vpnlb.yaml"
+  start_member srv1 "$NS_S1" 10.99.2.2
+  start_member srv2 "$NS_S2" 10.99.3.2
+  start_vpnlb "$WORK/vpnlb.yaml"
+  jvm=$(vpnlb_jvm "$WORK/vpnlb.log")
+  heap0=$(heap_after_gc "$jvm")
+  log "reload: 20 ikev2 clients (20/s each) and 4 aux clients (10/s each) for $((storm + 5)) s"
+  # shellcheck disable=SC2046
+  run_clients "$WORK/clients-ikev2.txt" 500 $((storm + 5)) 20 $(client_specs 10 29 45001) &
+  cpid=$!
+  # shellcheck disable=SC2046
+  run_clients "$WORK/clients-aux.txt" 7000 $((storm + 5)) 10 $(client_specs 150 153 45001) &
+  apid=$!
+  sleep 2
+  fds0=$(proc_fds "$jvm") thr0=$(proc_threads "$jvm")
+  applied0=$(metric vpnlb_config_reloads_total 'result="applied"')
+  rejected0=$(metric vpnlb_config_reloads_total 'result="rejected"')
+  log "reload: storm of $per_second reloads a second for $storm s (files A/B, SIGHUP and POST in turn)"
+  local t0 t_end now_t due i=0
+  t0=$(now_ms) t_end=$(($(now_ms) + storm * 1000))
+  while [ "$(now_ms)" -lt "$t_end" ]; do
+    i=$((i + 1))
+    if [ $((i % 2)) = 1 ]; then cp "$WORK/b.yaml" "$WORK/next.yaml"; else cp "$WORK/a.yaml" "$WORK/next.yaml"; fi
+    mv -f "$WORK/next.yaml" "$WORK/vpnlb.yaml"
+    if [ $((i % 4)) -lt 2 ]; then
+      kill -HUP "$jvm"; hups=$((hups + 1))
+    else
+      code=$(admin POST /api/v1/reload -o /dev/null | tail -n1)
+      [ "$code" = 200 ] || fail "reload: POST /api/v1/reload answered $code (reload $i)"
+      posts=$((posts + 1))
+    fi
+    # the next reload is due at t0 + i/per_second s; sleep only what is left of that
+    now_t=$(now_ms) due=$((t0 + i * 1000 / per_second))
+    [ "$due" -le "$now_t" ] || sleep "$(printf '0.%03d' $((due - now_t)))"
+  done
+  STORM_S=$(( ($(now_ms) - t0) / 1000 ))
+  sleep 1
+  fds1=$(proc_fds "$jvm") thr1=$(proc_threads "$jvm")
+  wait "$cpid" || fail "reload: the ikev2 clients failed"
+  wait "$apid" || fail "reload: the aux clients failed"
+  heap1=$(heap_after_gc "$jvm")
+  applied=$(($(metric vpnlb_config_reloads_total 'result="applied"') - applied0))
+  rejected=$(($(metric vpnlb_config_reloads_total 'result="rejected"') - rejected0))
+  RELOAD_LOSS=$(losses "$WORK/clients-ikev2.txt")
+  RELOAD_SENT=$(sed -nE 's/^total sent=([0-9]+) .*/\1/p' "$WORK/clients-ikev2.txt")
+  AUX_TOTAL=$(tail -n1 "$WORK/clients-aux.txt")
+  log "reload: $hups SIGHUP + $posts POST; applied $applied, rejected $rejected; fds $fds0 -> $fds1, threads" \
+    "$thr0 -> $thr1, heap after GC $heap0 -> $heap1 bytes; ikev2 clients with losses $RELOAD_LOSS; aux $AUX_TOTAL"
+  [ "$rejected" = 0 ] || fail "reload: $rejected reloads were rejected (both files are valid)"
+  [ "$applied" -ge "$posts" ] || fail "reload: only $applied reloads applied for $posts POSTs and $hups SIGHUPs"
+  if grep -q 'reload on SIGHUP failed' "$WORK/vpnlb.log"; then
+    fail "reload: a SIGHUP reload failed: $(grep -m1 -A3 'reload on SIGHUP failed' "$WORK/vpnlb.log")"
+  fi
+  [ "${RELOAD_LOSS%/*}" = 0 ] || fail "reload: $RELOAD_LOSS ikev2 clients (unchanged service) lost requests during the storm"
+  [ $((fds1 - fds0)) -le 4 ] && [ $((fds0 - fds1)) -le 4 ] || fail "reload: open files of vpnlb went from $fds0 to $fds1"
+  [ $((thr1 - thr0)) -le 4 ] && [ $((thr0 - thr1)) -le 4 ] || fail "reload: threads of vpnlb went from $thr0 to $thr1"
+  vpnlb_final_checks
+
+  echo "----------------------------------------------------------------"
+  echo "storm   : $((hups + posts)) reloads in $STORM_S s ($hups SIGHUP, $posts POST, all 200), alternating files A/B" \
+    "(aux: idle timeout 30s/45s, pool aux 1/2 members); reloads applied $applied, rejected $rejected"
+  echo "ikev2   : unchanged service, 20 clients: $RELOAD_SENT requests, clients with losses $RELOAD_LOSS"
+  echo "aux     : changed service, 4 clients: $AUX_TOTAL"
+  echo "vpnlb   : open files $fds0 -> $fds1, threads $thr0 -> $thr1, heap after GC $heap0 -> $heap1 bytes, no LEAK report"
+  echo "----------------------------------------------------------------"
+  echo "RESULT: PASS ($RESULT_TAG): $((hups + posts)) reloads under traffic, no request lost on the unchanged service"
+}
+
 # ================================================================ limits
 scenario_limits() {
   local max=24 est=16 cpid jvm rcv0 rcv1 rx0 rx1 opened bad newcomers admitted refused_sent drops0 drops
