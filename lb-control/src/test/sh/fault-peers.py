@@ -23,8 +23,10 @@ clients VIP PORT CLIENT... --rate R --duration S [--size B] [--grace G]
 churn VIP PORT NET --new-per-second K --lifetime L --rate R --duration S [--report 10] [--size B]
     Sessions that come and go: every second K new clients start, each from the next address of NET (cycling)
     and a random source port, and send R requests a second (as `clients`) for L seconds, then stop. Every
-    --report seconds prints "t=T sent=N answered=N clients=N", the totals so far (a stopped client collects
-    late answers for 3 more seconds), and "total sent=N answered=N clients=N" at the end.
+    --report seconds prints "t=T sent=N answered=N clients=N rx=N foreign=N unexpected=N loops=N open=N", the
+    totals so far (a stopped client collects late answers for 3 more seconds; rx: datagrams read, foreign: not
+    an answer from the VIP, unexpected: an answer to no outstanding request; loops: scheduler rounds; open:
+    client sockets open), and "total sent=N answered=N clients=N" at the end.
 
 burst VIP PORT ADDRESS --count N [--sockets 64] [--size 1400]
     Sends N ESP-shaped datagrams (SPI 0x10000 + socket, sequence number, zero padding; no answer expected) to
@@ -76,6 +78,9 @@ def parse_ike(data):
         plen = struct.unpack_from("!H", data, HEADER.size + 2)[0]
         body = data[HEADER.size + 4:HEADER.size + plen]
     return spi_i, spi_r, exchange, flags, msgid, body
+
+
+STATS = {"rx": 0, "foreign": 0, "unexpected": 0, "loops": 0}
 
 
 def random_spi():
@@ -184,18 +189,23 @@ class Client:
                 break
             except OSError:
                 break
+            STATS["rx"] += 1
             if peer != self.target:
+                STATS["foreign"] += 1
                 continue
             if self.marker:
                 if not data.startswith(MARKER):
+                    STATS["foreign"] += 1
                     continue
                 data = data[len(MARKER):]
             parsed = parse_ike(data)
             if parsed is None or not parsed[3] & FLAG_RESPONSE or parsed[0] != self.spi_i:
+                STATS["foreign"] += 1
                 continue
             msgid = parsed[4]
             pending = self.outstanding.get(msgid)
             if pending is None:
+                STATS["unexpected"] += 1
                 continue
             if pending[1] <= 1:
                 del self.outstanding[msgid]
@@ -287,6 +297,7 @@ def run_churn(vip, dport, net, per_second, lifetime, rate, duration, report, siz
 
     while True:
         now = time.monotonic()
+        STATS["loops"] += 1
         if now >= end:
             break
         while now >= next_start:
@@ -327,8 +338,9 @@ def run_churn(vip, dport, net, per_second, lifetime, rate, duration, report, siz
             for k in totals:
                 totals[k] += window[k]
                 window[k] = 0
-            print("t=%d sent=%d answered=%d clients=%d" % (round(now - start), totals["sent"], totals["answered"],
-                                                           totals["clients"]), flush=True)
+            print("t=%d sent=%d answered=%d clients=%d rx=%d foreign=%d unexpected=%d loops=%d open=%d" % (
+                round(now - start), totals["sent"], totals["answered"], totals["clients"], STATS["rx"],
+                STATS["foreign"], STATS["unexpected"], STATS["loops"], len(by_sock)), flush=True)
             next_report += report
         wake = min([next_start, end, next_report] + list(schedule.values()))
         left = max(0.0, wake - time.monotonic())
