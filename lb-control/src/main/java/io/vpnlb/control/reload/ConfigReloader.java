@@ -2,7 +2,11 @@ package io.vpnlb.control.reload;
 
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
+import io.vpnlb.config.TlsConfig;
+import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.Violation;
+import io.vpnlb.config.cert.CertificateException;
+import io.vpnlb.config.cert.CertificateImporter;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.ConfigReadException;
 import io.vpnlb.config.io.LoadResult;
@@ -20,8 +24,10 @@ import java.util.function.Consumer;
  * nothing. An unreadable, invalid or not-live-applicable file leaves the running configuration untouched and is
  * reported with every violation. Applying closes the listeners of removed and replaced services, publishes one
  * new snapshot, then binds the listeners of added and replaced services; sessions and persistence entries of
- * everything that stays keep flowing. When a listener cannot be bound, the running configuration is put back
- * (with the closed listeners bound again) and the reload is rejected with the reason.
+ * everything that stays keep flowing. The certificates of TLS services to bind are loaded before anything is
+ * closed, so a wrong password or an unreadable file rejects the reload with the running listeners and their
+ * connections untouched. When a listener cannot be bound, the running configuration is put back (with the
+ * closed listeners bound again) and the reload is rejected with the reason.
  */
 public final class ConfigReloader {
 
@@ -118,6 +124,10 @@ public final class ConfigReloader {
             return rejected(List.of(new Violation("services", "added, removed or replaced",
                     "the running services; this balancer cannot bind listeners after start")));
         }
+        List<Violation> certificates = certificateProblems(next, plan.added());
+        if (!certificates.isEmpty()) {
+            return rejected(certificates);
+        }
         // Listeners close before the snapshot drops their service, and bind after it holds the new one: a
         // listener never looks up a service that is not there.
         for (String name : plan.removed()) {
@@ -138,6 +148,30 @@ public final class ConfigReloader {
             }
         }
         return new ReloadResult(ReloadResult.Outcome.APPLIED, List.of(), changes, pools.snapshot().version());
+    }
+
+    /**
+     * Loads the certificate of every TLS service in {@code names} (added or replaced) that ends TLS, as binding
+     * it would; one violation per certificate that does not load.
+     */
+    private static List<Violation> certificateProblems(LbConfig next, List<String> names) {
+        List<Violation> problems = new ArrayList<>();
+        for (String name : names) {
+            TlsConfig tls = next.service(name).tls();
+            if (tls == null || tls.mode() == TlsMode.PASSTHROUGH || tls.certificate() == null) {
+                continue;
+            }
+            try {
+                CertificateImporter.load(Path.of(tls.certificate()),
+                        tls.passwordFile() == null ? null : Path.of(tls.passwordFile()),
+                        CertificateImporter.Options.forTls());
+            } catch (CertificateException e) {
+                problems.add(new Violation("services[" + name + "]",
+                        "service " + name + ": tls.certificate: " + e.getMessage(),
+                        "a certificate that loads; the running configuration stays"));
+            }
+        }
+        return problems;
     }
 
     /** Puts the running configuration back after a failed bind: closes what this reload bound, rebinds what it closed. */
