@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """IKE-shaped UDP peers for faults.sh and soak.sh: quiet member responders, counting clients, a burst sender.
 
-member NAME ADDRESS [--ports 500,4500]
+member NAME ADDRESS [--ports 500,4500] [--tcp-echo PORT]
     Answers every well-formed IKEv2 request on ADDRESS:PORT (4500: after the non-ESP marker) with an IKEv2
     response: the same SPIi, exchange and message ID, flag R, a SPIr (new and random for an IKE_SA_INIT with
     SPIr 0, else the request's), a Vendor ID payload "member=NAME" and, for IKE_SA_INIT, a
     NAT_DETECTION_SOURCE_IP notify. vpnlb's ike health check is such a request, so the responder also passes
     the probes. Anything else (ESP, malformed) is counted, not answered.
     Prints "listening ..." once, then "rx=N answered=N other=N" whenever the counts changed, at most once a
-    second (so a log stays small at any rate).
+    second (so a log stays small at any rate). With --tcp-echo it also echoes every TCP connection on
+    ADDRESS:PORT.
 
 clients VIP PORT CLIENT... --rate R --duration S [--size B] [--grace G]
     CLIENT is ADDRESS:SRCPORT. Each client sends R requests a second for S seconds from its own socket: an
@@ -28,6 +29,11 @@ churn VIP PORT NET --new-per-second K --lifetime L --rate R --duration S [--repo
     an answer from the VIP, unexpected: an answer to no outstanding request; loops: scheduler rounds; open:
     client sockets open), and "total sent=N answered=N clients=N" at the end.
 
+tls-hold VIP PORT --hold-file FILE [--timeout 60]
+    A TLS client (no certificate check) on VIP:PORT that sends "one\n" and reads it back (through a TCP echo
+    member), prints "first ok", waits until FILE exists, sends "two\n" on the same connection and prints
+    "second ok" when it comes back, else "second failed: REASON". Exit 0 when both came back, 1 otherwise.
+
 burst VIP PORT ADDRESS --count N [--sockets 64] [--size 1400]
     Sends N ESP-shaped datagrams (SPI 0x10000 + socket, sequence number, zero padding; no answer expected) to
     VIP:PORT as fast as the sockets take them, round-robin over --sockets sockets bound to ADDRESS (so the
@@ -41,6 +47,9 @@ import random
 import select
 import signal
 import socket
+import socketserver
+import ssl
+import threading
 import struct
 import sys
 import time
@@ -88,6 +97,57 @@ def random_spi():
 
 
 # ---------------------------------------------------------------- member
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        while True:
+            data = self.request.recv(65536)
+            if not data:
+                return
+            self.request.sendall(data)
+
+
+def tcp_echo(address, port):
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    server = socketserver.ThreadingTCPServer((address, port), Echo)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def tls_hold(vip, port, hold_file, timeout):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    deadline = time.monotonic() + timeout
+
+    def round_trip(conn, line):
+        conn.sendall(line)
+        got = b""
+        while not got.endswith(b"\n"):
+            chunk = conn.recv(4096)
+            if not chunk:
+                raise ConnectionError("connection closed by the balancer")
+            got += chunk
+        if got != line:
+            raise ConnectionError("echo %r instead of %r" % (got, line))
+
+    with socket.create_connection((vip, port), timeout=10) as raw:
+        with context.wrap_socket(raw) as conn:
+            round_trip(conn, b"one\n")
+            print("first ok", flush=True)
+            while not os.path.exists(hold_file):
+                if time.monotonic() > deadline:
+                    print("second failed: %s never appeared" % hold_file, flush=True)
+                    return 1
+                time.sleep(0.1)
+            try:
+                round_trip(conn, b"two\n")
+            except (OSError, ConnectionError) as e:
+                print("second failed: %s" % e, flush=True)
+                return 1
+            print("second ok", flush=True)
+            return 0
+
+
 def member(name, address, ports):
     socks = {}
     for port in ports:
@@ -398,6 +458,12 @@ def main():
     m.add_argument("name")
     m.add_argument("address")
     m.add_argument("--ports", default="500,4500")
+    m.add_argument("--tcp-echo", type=int, default=0)
+    t = sub.add_parser("tls-hold")
+    t.add_argument("vip")
+    t.add_argument("port", type=int)
+    t.add_argument("--hold-file", required=True)
+    t.add_argument("--timeout", type=float, default=60.0)
     c = sub.add_parser("clients")
     c.add_argument("vip")
     c.add_argument("port", type=int)
@@ -425,8 +491,12 @@ def main():
     b.add_argument("--size", type=int, default=1400)
     a = ap.parse_args()
     if a.role == "member":
+        if a.tcp_echo:
+            tcp_echo(a.address, a.tcp_echo)
         member(a.name, a.address, [int(p) for p in a.ports.split(",")])
         return 0
+    if a.role == "tls-hold":
+        return tls_hold(a.vip, a.port, a.hold_file, a.timeout)
     if a.role == "clients":
         return run_clients(a.vip, a.port, a.clients, a.rate, a.duration, a.size, a.grace)
     if a.role == "churn":

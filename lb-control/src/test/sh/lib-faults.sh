@@ -5,13 +5,14 @@
 FAULT_PEERS=$LIB_NETNS_DIR/fault-peers.py
 declare -A MEMBER_PID=()
 
-# start_member NAME NS ADDRESS [PORTS] : fault-peers.py member in NS (log $WORK/member-NAME.log); waits until
-# it listens. Sets MEMBER_PID[NAME].
+# start_member NAME NS ADDRESS [PORTS] : fault-peers.py member in NS (log $WORK/member-NAME.log), with a TCP
+# echo on MEMBER_TCP_ECHO when that is set; waits until it listens. Sets MEMBER_PID[NAME].
 start_member() {
   local name=$1 ns=$2 address=$3 ports=${4:-500,4500} deadline
   : >"$WORK/member-$name.log"
   # ip netns exec directly (not the in_ns function): $! is then the responder itself, for kill -KILL/-STOP
   ip netns exec "$ns" "$PYTHON" -u "$FAULT_PEERS" member "$name" "$address" --ports "$ports" \
+    --tcp-echo "${MEMBER_TCP_ECHO:-0}" \
     >>"$WORK/member-$name.log" 2>&1 </dev/null &
   MEMBER_PID[$name]=$!; BG_PIDS+=("$!")
   deadline=$((SECONDS + 10))
