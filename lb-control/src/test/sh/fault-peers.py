@@ -152,6 +152,8 @@ def member(name, address, ports):
     socks = {}
     for port in ports:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # room for a few seconds of traffic: a responder starved of CPU for a moment must not drop requests
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         s.bind((address, port))
         s.setblocking(False)
         socks[s] = port

@@ -139,8 +139,8 @@ scenario_members() {
   JVM=$(vpnlb_jvm "$WORK/vpnlb.log")
 
   # ---- 1. kill
-  log "kill: 20 clients for 12 s; srv1's responder gets SIGKILL after 4 s"
-  run_clients "$WORK/clients-kill.txt" 500 12 20 $(client_specs 10 29 40001) &
+  log "kill: 20 clients for 10 s; srv1's responder gets SIGKILL after 4 s"
+  run_clients "$WORK/clients-kill.txt" 500 10 20 $(client_specs 10 29 40001) &
   local cpid=$! mark t_kill
   sleep 4
   mark=$(lines "$WORK/vpnlb.log")
