@@ -61,7 +61,6 @@ lib_require_python "the members are fault-peers.py"
 lib_require_vpnlb
 
 lib_init client lb srv1 srv2
-SECRETS=()
 dump_extra() {
   local f
   # the secrets of this run are not kept with --keep-logs

@@ -136,10 +136,10 @@ scenario_members() {
   start_member srv1 "$NS_S1" 10.99.2.2
   start_member srv2 "$NS_S2" 10.99.3.2
   start_vpnlb "$WORK/vpnlb.yaml"
-  JVM=$(vpnlb_jvm "$WORK/vpnlb.log")
 
   # ---- 1. kill
   log "kill: 20 clients for 10 s; srv1's responder gets SIGKILL after 4 s"
+  # shellcheck disable=SC2046
   run_clients "$WORK/clients-kill.txt" 500 10 20 $(client_specs 10 29 40001) &
   local cpid=$! mark t_kill
   sleep 4
@@ -180,6 +180,7 @@ scenario_members() {
   wait_log "$WORK/vpnlb.log" "$(health_re srv2 DOWN)" "$mark"
   STALL_DOWN_MS=$(($(vpnlb_log_ms "$LOG_LINE") - t_stop))
   in_ns "$NS_S2" ss -Hulnp | grep -q '10.99.3.2:500 ' || fail "stall: srv2's port 500 is not open any more"
+  # shellcheck disable=SC2046
   run_clients "$WORK/clients-stall.txt" 500 3 10 $(client_specs 10 29 41001)
   STALL_WRONG=$(awk '$1 == "client" && !($5 == "first=srv1" && $6 == "last=srv1")' "$WORK/clients-stall.txt" | wc -l)
   [ "$STALL_WRONG" = 0 ] || fail "stall: $STALL_WRONG new clients were not answered by srv1 alone while srv2 is DOWN"
@@ -202,6 +203,7 @@ EOF
   fail0=$(metric vpnlb_member_health_check_failures_total 'member="10.99.3.2')
   mark=$(lines "$WORK/vpnlb.log")
   log "flap: 20 new clients for 26 s; srv2 drops UDP 500 4 s of every 8 s, three times"
+  # shellcheck disable=SC2046
   run_clients "$WORK/clients-flap.txt" 500 26 10 $(client_specs 60 79 42001) &
   cpid=$!
   sleep 1
@@ -469,6 +471,7 @@ scenario_limits() {
   # shellcheck disable=SC2086
   run_clients "$WORK/clients-table-est.txt" 4500 5 10 $specs &
   cpid=$!
+  # shellcheck disable=SC2046
   run_clients "$WORK/clients-newcomers.txt" 500 3 2 $(client_specs 100 $((100 + newcomers - 1)) 44001)
   wait "$cpid" || fail "table: the established clients failed"
   drops=$(($(metric vpnlb_drops_total 'listener="ikev2/500"' 'reason="session_limit"') - drops0))
