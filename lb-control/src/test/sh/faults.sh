@@ -36,9 +36,9 @@
 #            of POSTs and rejected stays 0; the JVM's open files and threads before and after the storm differ by
 #            at most 4; no LEAK report (paranoid leak detection); vpnlb still runs.
 #   limits   ikev2 with max-sessions 24; 16 clients on UDP 4500 (NAT-T) established.
-#            1. buffer: while the clients keep sending, vpnlb is held with SIGSTOP for 2 s and a burst of
-#               BURST datagrams of 1,400 bytes hits UDP 4500 from 4 sockets, far more than the listener's
-#               receive buffers (4 MiB each) hold. The kernel's UDP RcvbufErrors in lb grows (the refusals); after
+#            1. buffer: while the clients keep sending, vpnlb is held with SIGSTOP (for the burst and 0.5 s
+#               more) and a burst of BURST datagrams of 1,400 bytes hits UDP 4500 from 4 sockets, far more than
+#               the listener's receive buffers (4 MiB each) hold. The kernel's UDP RcvbufErrors in lb grows (the refusals); after
 #               SIGCONT every client is answered again by its member, on its own session (sessions opened on
 #               4500 = 16 + 4 burst sockets).
 #            2. table: 20 new clients on UDP 500 while the 16 keep flowing: exactly 24 - 20 = 4 get a session,
