@@ -195,7 +195,7 @@ set y2tics
 set yrange [0:*]
 set y2range [0:*]
 set grid
-set key bottom right
+set key center right
 set arrow from $WARMUP, graph 0 to $WARMUP, graph 1 nohead dt 2
 plot "$WORK/soak.csv" using 1:(\$2/1024) every ::1 with linespoints title "RSS", \
      "" using 1:(\$3/1048576) every ::1 with linespoints title "heap after GC", \
