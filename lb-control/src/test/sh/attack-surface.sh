@@ -22,7 +22,7 @@
 #      /api/v1/openapi.json, /services, /pools, /pools/vpn/members, /persistence, /certificates, POST /reload
 #      (applied), answers to a wrong token (401) and to an invalid PATCH (422), a reload of a file whose
 #      password file holds a wrong password (rejected: the answer and the log must not show either password),
-#      and the output of `vpnlb status` and `vpnlb check` on that file. /certificates must list the
+#      and the output of `vpnlb status` and `vpnlb check` on that file (which must report the wrong password). /certificates must list the
 #      certificate (subject CN), so the grep would see a leak in it. A TLS connection to the echo service
 #      opened before that rejected reload still echoes after it (a rejected reload changes nothing).
 #   3. Wrong-token rate limit (step 2 sent its wrong token from 127.0.0.3): 20 wrong tokens from 127.0.0.1 get 401; then even the right token gets 429 (with
@@ -236,6 +236,8 @@ expect_status reload-wrong-password 422
 grep -q 'vpn.attack-surface.test' "$WORK/out/certificates" || fail "/api/v1/certificates does not list the certificate"
 grep -qiE 'password|pfx|certificate' "$WORK/out/reload-wrong-password" \
   || fail "the rejected reload does not say why: $(head -c 300 "$WORK/out/reload-wrong-password")"
+grep -q 'wrong password' "$WORK/out/cli-check-wrong-password" \
+  || fail "vpnlb check does not report the wrong .pfx password: $(head -c 300 "$WORK/out/cli-check-wrong-password")"
 grep -q 'Services' "$WORK/out/cli-status" || grep -q 'ikev2' "$WORK/out/cli-status" \
   || fail "vpnlb status printed no services: $(head -c 300 "$WORK/out/cli-status")"
 cp "$WORK/vpnlb.log" "$WORK/out/vpnlb.log"

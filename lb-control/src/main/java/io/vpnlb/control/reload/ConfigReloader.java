@@ -2,11 +2,7 @@ package io.vpnlb.control.reload;
 
 import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.ServiceConfig;
-import io.vpnlb.config.TlsConfig;
-import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.Violation;
-import io.vpnlb.config.cert.CertificateException;
-import io.vpnlb.config.cert.CertificateImporter;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.ConfigReadException;
 import io.vpnlb.config.io.LoadResult;
@@ -124,7 +120,7 @@ public final class ConfigReloader {
             return rejected(List.of(new Violation("services", "added, removed or replaced",
                     "the running services; this balancer cannot bind listeners after start")));
         }
-        List<Violation> certificates = certificateProblems(next, plan.added());
+        List<Violation> certificates = TlsCertificates.services(next, plan.added());
         if (!certificates.isEmpty()) {
             return rejected(certificates);
         }
@@ -148,30 +144,6 @@ public final class ConfigReloader {
             }
         }
         return new ReloadResult(ReloadResult.Outcome.APPLIED, List.of(), changes, pools.snapshot().version());
-    }
-
-    /**
-     * Loads the certificate of every TLS service in {@code names} (added or replaced) that ends TLS, as binding
-     * it would; one violation per certificate that does not load.
-     */
-    private static List<Violation> certificateProblems(LbConfig next, List<String> names) {
-        List<Violation> problems = new ArrayList<>();
-        for (String name : names) {
-            TlsConfig tls = next.service(name).tls();
-            if (tls == null || tls.mode() == TlsMode.PASSTHROUGH || tls.certificate() == null) {
-                continue;
-            }
-            try {
-                CertificateImporter.load(Path.of(tls.certificate()),
-                        tls.passwordFile() == null ? null : Path.of(tls.passwordFile()),
-                        CertificateImporter.Options.forTls());
-            } catch (CertificateException e) {
-                problems.add(new Violation("services[" + name + "]",
-                        "service " + name + ": tls.certificate: " + e.getMessage(),
-                        "a certificate that loads; the running configuration stays"));
-            }
-        }
-        return problems;
     }
 
     /** Puts the running configuration back after a failed bind: closes what this reload bound, rebinds what it closed. */
