@@ -22,6 +22,7 @@
 #   RESULT_TAG   text in the RESULT line, e.g. "vpnlb mode"        (default: the script's name)
 #   KEEP_LOGS    directory the work dir is copied to on exit         (default: none)
 #   JAR, JAVA_BIN  vpnlb jar and java binary for start_vpnlb / maglev_pick
+#   VPNLB_JVM_OPTS  JVM options of start_vpnlb (default: -Dio.netty.leakDetection.level=paranoid)
 #   CHARON_LOAD  plugin list of charon                               (default: see mkconf)
 #   CHARON_EXTRA extra lines inside the charon { } section of every strongswan.conf made by mkconf
 # Hook: a function named dump_extra, if defined, runs at the end of dump_logs.
@@ -277,7 +278,8 @@ pcap_port_summary() {
 start_vpnlb() {
   local yaml=$1 vlog=${2:-$WORK/vpnlb.log} deadline socks rc
   log "starting vpnlb: $JAVA_BIN -jar $JAR run --config $yaml (in $NS_LB)"
-  in_ns "$NS_LB" "$JAVA_BIN" -Dio.netty.leakDetection.level=paranoid -jar "$JAR" run --config "$yaml" \
+  # shellcheck disable=SC2086
+  in_ns "$NS_LB" "$JAVA_BIN" ${VPNLB_JVM_OPTS:--Dio.netty.leakDetection.level=paranoid} -jar "$JAR" run --config "$yaml" \
     >"$vlog" 2>&1 </dev/null &
   VPNLB_PID=$!; BG_PIDS+=("$VPNLB_PID")
   deadline=$((SECONDS + LISTEN_TIMEOUT))

@@ -5,6 +5,7 @@ import io.vpnlb.config.PoolConfig;
 import io.vpnlb.config.ServiceConfig;
 import io.vpnlb.config.Violation;
 import io.vpnlb.control.Capabilities;
+import io.vpnlb.control.reload.TlsCertificates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,10 +13,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code vpnlb check --config FILE}: validates without starting anything. */
+/**
+ * {@code vpnlb check --config FILE}: validates without starting anything, and loads the certificates of the TLS
+ * endpoints (a wrong password is a violation here, not a failure at start or reload).
+ */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Validates a configuration file and prints every violation as 'path: value (expected: rule)',",
                 "including what this host cannot do (NULL-encryption cipher suites toward members).",
@@ -35,6 +40,16 @@ final class CheckCommand implements Callable<Integer> {
             loaded = ConfigFiles.loadOrFail(config, spec.commandLine().getErr());
         } catch (ConfigFiles.Failed e) {
             return e.exitCode;
+        }
+        List<Violation> certificates = new ArrayList<>(TlsCertificates.admin(loaded));
+        certificates.addAll(TlsCertificates.services(loaded,
+                loaded.services().stream().map(ServiceConfig::name).toList()));
+        if (!certificates.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(config + ": " + certificates.size() + " violation(s):");
+            certificates.forEach(violation -> err.println("  " + violation));
+            err.flush();
+            return VpnlbCommand.EXIT_INVALID;
         }
         List<Violation> host = Capabilities.memberNullEncryptionProblems(loaded);
         if (!host.isEmpty()) {

@@ -21,8 +21,10 @@ import java.util.function.Consumer;
  * nothing. An unreadable, invalid or not-live-applicable file leaves the running configuration untouched and is
  * reported with every violation. Applying closes the listeners of removed and replaced services, publishes one
  * new snapshot, then binds the listeners of added and replaced services; sessions and persistence entries of
- * everything that stays keep flowing. When a listener cannot be bound, the running configuration is put back
- * (with the closed listeners bound again) and the reload is rejected with the reason.
+ * everything that stays keep flowing. The certificates of TLS services to bind are loaded before anything is
+ * closed, so a wrong password or an unreadable file rejects the reload with the running listeners and their
+ * connections untouched. When a listener cannot be bound, the running configuration is put back (with the
+ * closed listeners bound again) and the reload is rejected with the reason.
  */
 public final class ConfigReloader {
 
@@ -146,6 +148,11 @@ public final class ConfigReloader {
         if (services == null && (!plan.removed().isEmpty() || !plan.added().isEmpty())) {
             return rejected(List.of(new Violation("services", "added, removed or replaced",
                     "the running services; this balancer cannot bind listeners after start")));
+        }
+        // The services this reload binds anew: their certificates must load before anything is closed.
+        List<Violation> unloadable = TlsCertificates.services(next, plan.added());
+        if (!unloadable.isEmpty()) {
+            return rejected(unloadable);
         }
         // Listeners close before the snapshot drops their service, and bind after it holds the new one: a
         // listener never looks up a service that is not there.

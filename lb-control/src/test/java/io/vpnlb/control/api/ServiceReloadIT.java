@@ -1,9 +1,11 @@
 package io.vpnlb.control.api;
 
+import io.vpnlb.config.cert.CertificateFixtures;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
 import io.vpnlb.control.reload.ReloadResult;
+import io.vpnlb.dataplane.tcp.TcpProxyIT;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -193,6 +196,59 @@ class ServiceReloadIT {
             client.setSoTimeout(1_000);
             assertThat(AdminFixture.exchange(client, vipA, "old-port")).isNull();
         }
+    }
+
+    @Test
+    void aReloadWhoseCertificateDoesNotLoadKeepsTheRunningTlsListenerAndItsConnections() throws Exception {
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
+        Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
+                CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "right-pass"));
+        Path right = CertificateFixtures.write(dir, "right.pass", "right-pass\n");
+        Path wrong = CertificateFixtures.write(dir, "wrong.pass", "wrong-pass\n");
+        int port = freeTcpPort();
+        write(tlsService(port, pfx, right));
+        LoadResult loaded = ConfigLoader.load(configFile);
+        assertThat(loaded.violations()).isEmpty();
+        balancer = Balancer.start(loaded.config(), 2, new Balancer.Options(configFile, false));
+
+        try (SSLSocket socket = (SSLSocket) TcpProxyIT.trustAll().getSocketFactory()
+                .createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            assertThat(roundTrip(socket, "one")).isEqualTo("tcp|one");
+
+            write(tlsService(port, pfx, wrong));
+            ReloadResult refused = reload();
+            assertThat(refused.outcome()).isEqualTo(ReloadResult.Outcome.REJECTED);
+            assertThat(refused.violations()).singleElement().asString()
+                    .startsWith("services[t]: service t: tls.certificate: " + pfx + ": wrong password")
+                    .doesNotContain("right-pass", "wrong-pass");
+            assertThat(roundTrip(socket, "two")).as("the connection opened before the rejected reload")
+                    .isEqualTo("two");
+        }
+        assertThat(balancer.metrics().scrape())
+                .contains("vpnlb_tcp_connections_accepted_total{listener=\"t/" + port + "\",service=\"t\"} 1.0");
+    }
+
+    private static String tlsService(int port, Path pfx, Path passwordFile) {
+        return "  - { name: t, type: tcp, listen: 127.0.0.1, ports: [" + port + "], pool: tcp-pool,\n"
+                + "      tls: { mode: terminate, certificate: " + pfx + ", password-file: " + passwordFile + " } }\n";
+    }
+
+    /** Writes {@code text} and reads until as many bytes as expected came back (the member's prefix once). */
+    private static String roundTrip(SSLSocket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder got = new StringBuilder();
+        byte[] buffer = new byte[256];
+        while (!got.toString().endsWith(text)) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                throw new IOException("closed by the balancer after '" + got + "'");
+            }
+            got.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        return got.toString();
     }
 
     private static String tcpEcho(int port, String text) throws IOException {

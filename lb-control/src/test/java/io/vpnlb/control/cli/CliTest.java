@@ -1,5 +1,6 @@
 package io.vpnlb.control.cli;
 
+import io.vpnlb.config.cert.CertificateFixtures;
 import io.vpnlb.config.io.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,34 @@ class CliTest {
         assertThat(report).contains("pools[vpn].members[0].address: 10.0.0.300 (expected:");
         assertThat(report).contains("pools[vpn].members[0].weight: 2000 (expected: 0..1000)");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void checkLoadsTheCertificatesAndReportsAWrongPassword() throws IOException {
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
+        Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
+                CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "right-pass"));
+        CertificateFixtures.write(dir, "right.pass", "right-pass\n");
+        CertificateFixtures.write(dir, "wrong.pass", "wrong-pass\n");
+        String yaml = String.join("\n",
+                "services:",
+                "  - name: sstp",
+                "    type: sstp",
+                "    ports: [\"443:80\"]",
+                "    pool: vpn",
+                "    tls: { mode: terminate, certificate: " + pfx + ", password-file: " + dir.resolve("%s") + " }",
+                "pools:",
+                "  - { name: vpn, members: [ { address: 10.0.0.11 } ] }",
+                "");
+        Path good = Files.writeString(dir.resolve("good.yaml"), yaml.formatted("right.pass"));
+        Path wrong = Files.writeString(dir.resolve("wrong.yaml"), yaml.formatted("wrong.pass"));
+
+        assertThat(vpnlb("check", "--config", good.toString())).isZero();
+        assertThat(vpnlb("check", "--config", wrong.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).contains(wrong + ": 1 violation(s):")
+                .contains("services[sstp]: service sstp: tls.certificate: " + pfx + ": wrong password")
+                .doesNotContain("right-pass").doesNotContain("wrong-pass");
     }
 
     @Test
