@@ -27,7 +27,7 @@
 #            member learns it from the client's next DPD (RFC 7296 2.23 NAT mapping update). With
 #            VPNLBIT_RESTART_MOBIKE=yes the client negotiates MOBIKE, and then the member does not update the
 #            port by itself (RFC 4555 leaves that to the client, which sees no change): its ESP keeps going to
-#            the old port and the tunnel stays dead (known limitation, see docs/reliability-faults.md).
+#            the old port and the tunnel stays dead (known limitation, see RELIABILITY.md).
 #   reload   two services: ikev2 (pool vpn: srv1 + srv2, never changed) and aux (UDP 7000 -> 500, pool aux).
 #            Files A and B differ in aux's session-idle-timeout and in pool aux's members (srv1 | srv1 + srv2).
 #            For 30 s, 4 reloads a second alternate A and B, by SIGHUP and POST /api/v1/reload in turn, while

@@ -87,8 +87,9 @@ final class InstalledLayout {
         Map<String, String> environment = new java.util.HashMap<>();
         environment.put("VPNLB_JAR", null);
         for (Path config : configs) {
-            Tools.Result check = Tools.run(environment, Tools.DEFAULT_TIMEOUT, launcher, "check", "--config",
-                    config.toString()).assertSuccess();
+            // The examples name certificate files of the site they are written for: checked without reading them.
+            Tools.Result check = Tools.run(environment, Tools.DEFAULT_TIMEOUT, launcher, "check",
+                    "--skip-certificates", "--config", config.toString()).assertSuccess();
             assertThat(check.output()).contains(config + ": valid (");
         }
         Path broken = scratch.resolve("broken.yaml");

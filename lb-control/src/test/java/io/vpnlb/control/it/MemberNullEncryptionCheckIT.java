@@ -1,5 +1,6 @@
 package io.vpnlb.control.it;
 
+import io.vpnlb.config.cert.CertificateFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,10 @@ class MemberNullEncryptionCheckIT {
     Path dir;
 
     private Path config(String tlsExtra) throws Exception {
+        // vpnlb check loads the certificates: real files, made at test time.
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("da.vpn.test");
+        CertificateFixtures.pemFile(dir, "da.pem", chain);
+        CertificateFixtures.write(dir, "ca.pem", CertificateFixtures.pem(chain.root().certificate()));
         return Files.writeString(dir.resolve("da.yaml"), String.join("\n",
                 "services:",
                 "  - name: da",

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * The short soak of CI ({@code src/test/sh/soak.sh}, 120 s, warm-up 40 s): steady IKE-shaped traffic with 20 new
  * client addresses a second and short timers, so sessions, persistence entries and SA routes come and go; vpnlb's
  * RSS, heap after a forced collection and open files must stay within 10% of their value after warm-up, and
- * vpnlb must pass on what it receives. The 20-minute run and its figures are in docs/reliability-faults.md.
+ * vpnlb must pass on what it receives. The 20-minute run and its figures are in RELIABILITY.md.
  * Logs and the CSV of the last run: {@code target/it-logs/soak/}.
  */
 class SoakIT {
