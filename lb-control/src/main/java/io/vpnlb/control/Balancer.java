@@ -85,7 +85,8 @@ public final class Balancer implements AutoCloseable {
                 return tcp.reloadCertificates(services, true);
             }
         }, result -> {
-            if (result.outcome() == ReloadResult.Outcome.APPLIED || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
+            if (result.outcome() == ReloadResult.Outcome.APPLIED
+                    || result.outcome() == ReloadResult.Outcome.UNCHANGED) {
                 metrics.reloaded(true);
                 metrics.sync();
                 if (result.outcome() == ReloadResult.Outcome.APPLIED) {

@@ -379,8 +379,8 @@ public final class VpnlbMetrics implements AutoCloseable {
                 ListenerCounters::txDatagrams);
         counter(meters, "vpnlb.listener.tx.bytes", "Bytes sent back to clients from the listener", group, tags,
                 ListenerCounters::txBytes);
-        counter(meters, "vpnlb.sessions.opened", "Sessions opened on the listener (_created is a reserved suffix)", group, tags,
-                ListenerCounters::sessionsCreated);
+        counter(meters, "vpnlb.sessions.opened", "Sessions opened on the listener (_created is a reserved suffix)",
+                group, tags, ListenerCounters::sessionsCreated);
         counter(meters, "vpnlb.sessions.expired", "Sessions closed after session-idle-timeout", group, tags,
                 ListenerCounters::sessionsExpired);
         counter(meters, "vpnlb.sessions.closed", "Sessions closed for any reason, expiry included", group, tags,
@@ -388,10 +388,13 @@ public final class VpnlbMetrics implements AutoCloseable {
         counter(meters, "vpnlb.upstream.errors", "Errors on sockets toward members, such as ICMP port unreachable",
                 group, tags, ListenerCounters::upstreamErrors);
         if (group.listener().role().inspected()) {
-            counter(meters, "vpnlb.ike.messages", "IKE messages from clients", group, tags, ListenerCounters::ikeMessages);
-            counter(meters, "vpnlb.ike.fragments", "IKE messages from clients carrying an Encrypted Fragment (RFC 7383)",
+            counter(meters, "vpnlb.ike.messages", "IKE messages from clients", group, tags,
+                    ListenerCounters::ikeMessages);
+            counter(meters, "vpnlb.ike.fragments",
+                    "IKE messages from clients carrying an Encrypted Fragment (RFC 7383)",
                     group, tags, ListenerCounters::ikeFragments);
-            counter(meters, "vpnlb.ike.oversized", "IKE messages from clients over 1280 bytes (IP-fragmented on the way)",
+            counter(meters, "vpnlb.ike.oversized",
+                    "IKE messages from clients over 1280 bytes (IP-fragmented on the way)",
                     group, tags, ListenerCounters::ikeOversized);
             counter(meters, "vpnlb.esp.datagrams", "ESP-in-UDP datagrams from clients", group, tags,
                     ListenerCounters::espDatagrams);

@@ -177,7 +177,7 @@ public final class ConfigReloader {
         return new ReloadResult(ReloadResult.Outcome.APPLIED, List.of(), changes, pools.snapshot().version());
     }
 
-    /** Puts the running configuration back after a failed bind: closes what this reload bound, rebinds what it closed. */
+    /** Puts the running configuration back after a failed bind: closes what the reload bound, binds what it closed. */
     private void restore(LbConfig running, ReloadPlan plan, List<String> bound) {
         for (String name : bound) {
             services.unbind(name);

@@ -18,9 +18,9 @@ import java.util.Objects;
  *
  * <p>In place, without touching any socket: pools (added, removed, members added or removed, weights,
  * priorities, algorithm, Maglev table size, health-check settings), and per service its {@code pool},
- * {@code session-idle-timeout}, {@code max-sessions}, {@code persistence} and {@code ike} settings. Services that appear are
- * <em>added</em> (their listeners bound), services that disappear are <em>removed</em> (their listeners closed with
- * their sessions and connections), and a service whose {@code type}, {@code listen}, {@code ports},
+ * {@code session-idle-timeout}, {@code max-sessions}, {@code persistence} and {@code ike} settings. Services that
+ * appear are <em>added</em> (their listeners bound), services that disappear are <em>removed</em> (their listeners
+ * closed with their sessions and connections), and a service whose {@code type}, {@code listen}, {@code ports},
  * {@code source-nat} or {@code tls} changed is <em>replaced</em>: removed, then added again. Only the process-wide
  * settings need a restart and are violations: {@code transport}, {@code admin.listen}, {@code admin.token-file} and
  * {@code admin.tls} ({@code admin.metrics-token} is live). The applied configuration lists the running services in

@@ -210,8 +210,9 @@ public final class TcpDataPlane implements AutoCloseable {
         SslContext memberFacing = null;
         if (mode == TcpService.Mode.TERMINATE || mode == TcpService.Mode.REENCRYPT) {
             serverTls = serverTls(service.name(), service.type(), tls, CertificateFiles.fingerprint(tls));
-            log.info("service {}: TLS {} with {} ({}), SHA-256 {}", service.name(), mode.name().toLowerCase(Locale.ROOT),
-                    serverTls.certificate().subject(), TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+            log.info("service {}: TLS {} with {} ({}), SHA-256 {}", service.name(),
+                    mode.name().toLowerCase(Locale.ROOT), serverTls.certificate().subject(),
+                    TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
                             ? "BoringSSL" : "JDK TLS provider: " + TlsContexts.openSslUnavailabilityCause(),
                     CertificateBundle.hex(serverTls.sha256()));
             if (mode == TcpService.Mode.REENCRYPT) {
