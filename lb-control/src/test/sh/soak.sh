@@ -26,7 +26,7 @@
 # With gnuplot installed, soak.png charts the three series.
 #
 # usage: soak.sh [--keep-logs DIR] DURATION_SECONDS VPNLB_JAR [JAVA_BIN]
-# Environment: VPNLBIT_SOAK_WARMUP (default: a third of the duration, at most 120 s), VPNLBIT_SOAK_SAMPLE (10),
+# Environment: VPNLBIT_SOAK_WARMUP (default: 190 s, at most the duration minus 60 s), VPNLBIT_SOAK_SAMPLE (10),
 #   VPNLBIT_SOAK_NEW_PER_S (20), VPNLBIT_SOAK_LIFETIME (5), VPNLBIT_SOAK_CLIENT_RATE (20),
 #   VPNLBIT_SOAK_TOLERANCE_PCT (10).
 # Exit: 0 pass, 1 fail, 2 usage, 77 skip (one line "SKIP: reason": not root, no network namespaces, no
@@ -45,7 +45,10 @@ DURATION=$ARG_WORD
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 30 ] || { echo "usage: $0 $USAGE (at least 30 s)" >&2; exit 2; }
 RESULT_TAG="soak ${DURATION}s"
 
-WARMUP=${VPNLBIT_SOAK_WARMUP:-$(( DURATION / 3 < 120 ? DURATION / 3 : 120 ))}
+# The warm-up covers the longest state lifetime: the SA table keeps an IKE SA route at least 3 minutes after it
+# was last learned, so the heap grows with the arriving clients for 180 s before it is flat (at most the duration
+# minus a minute, which keeps at least 6 samples to judge).
+WARMUP=${VPNLBIT_SOAK_WARMUP:-$(( DURATION - 60 < 190 ? DURATION - 60 : 190 ))}
 SAMPLE=${VPNLBIT_SOAK_SAMPLE:-10}
 NEW_PER_S=${VPNLBIT_SOAK_NEW_PER_S:-20}
 LIFETIME=${VPNLBIT_SOAK_LIFETIME:-5}

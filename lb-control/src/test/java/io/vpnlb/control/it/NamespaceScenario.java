@@ -134,8 +134,14 @@ final class NamespaceScenario {
             log("skipped: " + reason);
             Assumptions.abort("real-peer scenario " + script + " skipped: " + reason);
         }
+        // the verdict first: a CI summary shows only the beginning of a failure message
+        String verdict = lines.stream()
+                .filter(line -> line.startsWith("RESULT:") || line.startsWith("FAIL:"))
+                .reduce((first, second) -> second)
+                .orElse("(no RESULT line)");
         assertThat(exit)
-                .as("%s exit status (0 pass, 1 fail, 77 skip); logs in %s; output:%n%s", script, logDir, text)
+                .as("%s: %s%nexit status (0 pass, 1 fail, 77 skip); logs in %s; output:%n%s",
+                        script, verdict, logDir, text)
                 .isZero();
         assertThat(text).as("output of %s", script).contains("RESULT: PASS");
         return lines;
