@@ -77,11 +77,16 @@ ensure_jar() {
   local built=$ROOT/lb-control/target/vpnlb.jar
   if [ ! -f "$built" ]; then
     log "building $built"
-    (cd "$ROOT" && mvn -q -B -o install -DskipTests) || return 1
+    (cd "$ROOT" && mvn -q -B -pl lb-control -am package -DskipTests -DskipFuzz) || return 1
   fi
   JAR=$W/vpnlb.jar
   cp "$built" "$JAR" || return 1
   log "vpnlb.jar of $(date -u -r "$built" +%FT%TZ), $(cd "$ROOT" && git log -1 --format=%h 2>/dev/null) + work tree"
+  # BASELINE_JAR=FILE adds the path vpnlb-baseline (epoll) with that jar: a before/after pair in the same run
+  if [ -n "${BASELINE_JAR:-}" ]; then
+    cp "$BASELINE_JAR" "$W/vpnlb-baseline.jar" || return 1
+    log "baseline: $BASELINE_JAR ($(date -u -r "$BASELINE_JAR" +%FT%TZ))"
+  fi
 }
 
 # Raise the fd limit: every UDP session holds an upstream socket (in vpnlb and in nginx). Without
@@ -114,10 +119,10 @@ pools:
 EOF
 }
 
-# start_vpnlb CONFIG NAME: runs the balancer with $LOOPS event loops and waits until it serves.
+# start_vpnlb CONFIG NAME [JAR]: runs the balancer with $LOOPS event loops and waits until it serves.
 start_vpnlb() {
-  local config=$1 name=$2
-  ( raise_nofile; exec $JAVA $VPNLB_JAVA_OPTS -jar "$JAR" run --config "$config" --event-loops "$LOOPS" ) \
+  local config=$1 name=$2 jar=${3:-$JAR}
+  ( raise_nofile; exec $JAVA $VPNLB_JAVA_OPTS -jar "$jar" run --config "$config" --event-loops "$LOOPS" ) \
     >"$W/$name.log" 2>&1 &
   VPNLB_PID=$!
   PIDS+=("$VPNLB_PID")

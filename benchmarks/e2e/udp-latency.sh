@@ -6,6 +6,7 @@
 # Loopback only; cleans up on exit; bounded by a watchdog. Writes the log and a TSV to benchmarks/results/e2e/.
 #
 # usage: udp-latency.sh [--smoke] [--rate PPS] [--duration SECONDS] [--sizes "100 1400"] [--paths P] [--repeat N]
+# env:   BASELINE_JAR (adds the path vpnlb-baseline: epoll with that jar, for a before/after pair in one run)
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,7 @@ watchdog $((SMOKE ? 180 : 1800))
 
 ensure_nginx && build_udpgen && ensure_jar || exit 1
 io_uring_ok || PATHS=${PATHS//vpnlb-uring/}
+[ -n "${BASELINE_JAR:-}" ] && [[ " $PATHS " != *" vpnlb-baseline "* ]] && PATHS="$PATHS vpnlb-baseline"
 mkdir -p "$RESULTS"
 OUT=$RESULTS/udp-latency-$STAMP
 [ "$SMOKE" = 1 ] && OUT=$W/udp-latency-smoke
@@ -39,6 +41,7 @@ run_path() { # run_path PATH SIZE RUN
   case "$path" in
     direct) target=$MEMBERS ;;
     vpnlb-epoll) write_vpnlb_config "$W/epoll.yaml" epoll && start_vpnlb "$W/epoll.yaml" vpnlb-epoll || return 1; warm=1 ;;
+    vpnlb-baseline) write_vpnlb_config "$W/epoll.yaml" epoll && start_vpnlb "$W/epoll.yaml" vpnlb-baseline "$W/vpnlb-baseline.jar" || return 1; warm=1 ;;
     vpnlb-uring) write_vpnlb_config "$W/uring.yaml" io_uring && start_vpnlb "$W/uring.yaml" vpnlb-uring || return 1
                  warm=1 ;;
     nginx) start_nginx "$LOOPS" 60s || return 1 ;;

@@ -11,7 +11,8 @@
 #
 # usage: udp-throughput.sh [--smoke] [--sizes "1400 100"] [--paths "direct vpnlb-epoll vpnlb-uring nginx"]
 #        [--trial SECONDS] [--repeat N]
-# env:   LOOPS (event loops and nginx workers, default nproc), BENCH_PORT (default 25500), VPNLB_JAVA_OPTS, KEEP=1
+# env:   LOOPS (event loops and nginx workers, default nproc), BENCH_PORT (default 25500), VPNLB_JAVA_OPTS, KEEP=1,
+#        BASELINE_JAR (adds the path vpnlb-baseline: epoll with that jar, for a before/after pair in one run)
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +32,7 @@ watchdog $((SMOKE ? 180 : 3600))
 
 ensure_nginx && build_udpgen && ensure_jar || exit 1
 io_uring_ok || PATHS=${PATHS//vpnlb-uring/}
+[ -n "${BASELINE_JAR:-}" ] && [[ " $PATHS " != *" vpnlb-baseline "* ]] && PATHS="$PATHS vpnlb-baseline"
 mkdir -p "$RESULTS"
 OUT=$RESULTS/udp-throughput-$STAMP
 [ "$SMOKE" = 1 ] && OUT=$W/udp-throughput-smoke
@@ -44,6 +46,7 @@ run_path() { # run_path PATH SIZE RUN
   case "$path" in
     direct) target=$MEMBERS ;;
     vpnlb-epoll) write_vpnlb_config "$W/epoll.yaml" epoll && start_vpnlb "$W/epoll.yaml" vpnlb-epoll || return 1 ;;
+    vpnlb-baseline) write_vpnlb_config "$W/epoll.yaml" epoll && start_vpnlb "$W/epoll.yaml" vpnlb-baseline "$W/vpnlb-baseline.jar" || return 1 ;;
     vpnlb-uring) write_vpnlb_config "$W/uring.yaml" io_uring && start_vpnlb "$W/uring.yaml" vpnlb-uring || return 1 ;;
     nginx) start_nginx "$LOOPS" 60s || return 1 ;;
   esac

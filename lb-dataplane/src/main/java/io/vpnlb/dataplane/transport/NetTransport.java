@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -26,6 +27,8 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vpnlb.config.Transport;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,8 +54,8 @@ public enum NetTransport {
         }
 
         @Override
-        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
-            return IoUringDatagramChannel::new;
+        public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new IoUringDatagramChannel(family);
         }
 
         @Override
@@ -87,8 +90,8 @@ public enum NetTransport {
         }
 
         @Override
-        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
-            return EpollDatagramChannel::new;
+        public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new EpollDatagramChannel(family);
         }
 
         @Override
@@ -123,8 +126,8 @@ public enum NetTransport {
         }
 
         @Override
-        public ChannelFactory<DatagramChannel> datagramChannelFactory() {
-            return NioDatagramChannel::new;
+        public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new NioDatagramChannel(family);
         }
 
         @Override
@@ -153,7 +156,18 @@ public enum NetTransport {
 
     abstract IoHandlerFactory ioHandlerFactory();
 
-    public abstract ChannelFactory<DatagramChannel> datagramChannelFactory();
+    /** A datagram socket of {@code family}, not yet registered. */
+    public abstract DatagramChannel newDatagramChannel(SocketProtocolFamily family);
+
+    /**
+     * A datagram socket for traffic to or from {@code address}: an IPv4 socket for an IPv4 address, IPv6
+     * otherwise. An IPv4 socket is 128 bytes smaller in the kernel than a dual-stack IPv6 one, and sending to an
+     * IPv4 peer from it needs no IPv4-mapped IPv6 address, which Netty allocates per datagram on an IPv6 socket.
+     */
+    public DatagramChannel newDatagramChannel(InetAddress address) {
+        return newDatagramChannel(
+                address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
+    }
 
     /** TCP listening sockets (TCP, SSTP and IP-HTTPS listeners). */
     public abstract ChannelFactory<ServerSocketChannel> serverChannelFactory();

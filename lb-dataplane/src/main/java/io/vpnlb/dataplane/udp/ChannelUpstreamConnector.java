@@ -40,8 +40,8 @@ public final class ChannelUpstreamConnector implements UpstreamConnector {
         if (transparent && !transparentPairs.add(pair)) {
             throw new TransparentClashException(local, target);
         }
-        DatagramChannel channel = transport.datagramChannelFactory().newChannel();
-        UdpChannels.configure(channel);
+        DatagramChannel channel = transport.newDatagramChannel(target.getAddress());
+        UdpChannels.configureUpstream(channel);
         if (transparent) {
             // Transparent mode: bind the client's own address and port, which is not local to this host.
             channel.config().setOption(transport.ipTransparent(), true);

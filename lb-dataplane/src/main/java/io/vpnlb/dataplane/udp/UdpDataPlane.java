@@ -89,6 +89,8 @@ public final class UdpDataPlane implements AutoCloseable {
             EventLoop loop = (EventLoop) executor;
             Future<ChannelFuture> connected = loop.submit(() -> {
                 ByteBufAllocator.DEFAULT.directBuffer(UdpChannels.MAX_DATAGRAM_LENGTH).release();
+                ByteBufAllocator.DEFAULT.directBuffer(UdpChannels.MAX_DATAGRAM_LENGTH * UdpChannels.READ_BATCH)
+                        .release();
                 return connector.connect(loop, new ChannelInboundHandlerAdapter(), discard, null);
             });
             ChannelFuture upstream = connected.syncUninterruptibly().getNow();
@@ -149,8 +151,8 @@ public final class UdpDataPlane implements AutoCloseable {
         List<Channel> channels = new ArrayList<>(sockets);
         List<UdpListenerHandler> handlers = new ArrayList<>(sockets);
         for (int i = 0; i < sockets; i++) {
-            DatagramChannel channel = transport.datagramChannelFactory().newChannel();
-            UdpChannels.configure(channel);
+            DatagramChannel channel = transport.newDatagramChannel(address.getAddress());
+            UdpChannels.configureListener(channel);
             if (transport.supportsReusePort()) {
                 channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
             }

@@ -76,6 +76,12 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private final List<UdpSession> expired = new ArrayList<>();
 
     private Channel channel;
+    /** Flushes the replies written to the listener socket during one event-loop pass. */
+    private final Runnable flushReplies = this::flushRepliesNow;
+    private boolean repliesFlushScheduled;
+    /** The time of the current read batch ({@code readBatchNanos} valid while {@code inReadBatch}). */
+    private boolean inReadBatch;
+    private long readBatchNanos;
     private ScheduledFuture<?> sweeper;
     private long logNextUpstreamErrorNanos = System.nanoTime();
 
@@ -161,7 +167,12 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             datagram.opaque();
         }
 
-        long now = System.nanoTime();
+        long now = readBatchNanos;
+        if (!inReadBatch) {
+            // One clock read per batch of datagrams (up to UdpChannels.READ_BATCH) instead of one per datagram.
+            now = readBatchNanos = System.nanoTime();
+            inReadBatch = true;
+        }
         UdpSession session = lookup(sender);
         if (session == null) {
             session = createSession(ctx, sender, now, datagram);
@@ -179,6 +190,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
         List<UdpSession> toFlush = dirty;
         for (int i = 0, n = toFlush.size(); i < n; i++) {
             UdpSession session = toFlush.get(i);
@@ -236,6 +248,22 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             memberAnswered(session);
         }
         session.observeMember(classifier, router);
+    }
+
+    /**
+     * Flushes the listener socket once the event loop has read every ready upstream socket of this pass, so that
+     * the member replies written meanwhile leave in one {@code sendmmsg}. Call on the event loop.
+     */
+    void flushReplies() {
+        if (!repliesFlushScheduled) {
+            repliesFlushScheduled = true;
+            channel.eventLoop().execute(flushReplies);
+        }
+    }
+
+    private void flushRepliesNow() {
+        repliesFlushScheduled = false;
+        channel.flush();
     }
 
     void markUpstreamDirty(UdpSession session) {

@@ -44,13 +44,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         listener.observeMemberDatagram(session, content);
         counters.txDatagrams++;
         counters.txBytes += content.readableBytes();
-        // The received buffer is the one sent to the client: only the envelope is new.
-        downstream.write(new DatagramPacket(content, session.client), downstream.voidPromise());
+        // The received buffer is the one sent to the client, in a pooled envelope.
+        downstream.write(ReplyPacket.of(content, session.client), downstream.voidPromise());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        session.listener.channel().flush();
+        // Once per event-loop pass, after every ready upstream socket was read: the replies to all clients of the
+        // listener leave in one sendmmsg.
+        session.listener.flushReplies();
     }
 
     @Override

@@ -144,12 +144,44 @@ class UdpListenerHandlerTest {
         ByteBuf reply = bytes("reply");
         upstream.writeInbound(new DatagramPacket(reply, address("0.0.0.0", 50000), address("192.0.2.11", 14500)));
 
+        // written now, flushed once the event loop has read every ready socket (its pending tasks)
+        assertThat(listener.outboundMessages()).isEmpty();
+        listener.runPendingTasks();
         DatagramPacket out = listener.readOutbound();
         assertThat(out.recipient()).isEqualTo(CLIENT_A);
         assertThat(out.content()).isSameAs(reply);
         out.release();
+        assertThat(reply.refCnt()).isZero();
         assertThat(handler.counters().txDatagrams()).isEqualTo(1);
         assertThat(handler.counters().txBytes()).isEqualTo(5);
+    }
+
+    @Test
+    void theReplyFlushWaitsForTheEventLoopPass() {
+        start();
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        ((ByteBuf) connector.opened.get(0).readOutbound()).release();
+        int[] flushes = new int[1];
+        listener.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                flushes[0]++;
+                ctx.flush();
+            }
+        });
+
+        // The upstream read ends (read-complete) without a flush of the listener: the flush is a task of the
+        // listener's event loop, run after every ready socket was read, so replies read meanwhile share it.
+        connector.opened.get(0).writeInbound(new DatagramPacket(bytes("reply-a"), address("0.0.0.0", 1),
+                address("192.0.2.11", 14500)));
+        assertThat(flushes[0]).isZero();
+        assertThat(listener.outboundMessages()).isEmpty();
+        listener.runPendingTasks();
+
+        assertThat(flushes[0]).isEqualTo(1);
+        DatagramPacket out = listener.readOutbound();
+        assertThat(out.recipient()).isEqualTo(CLIENT_A);
+        out.release();
     }
 
     @Test
@@ -349,6 +381,7 @@ class UdpListenerHandlerTest {
         for (Object out; (out = upstream.readOutbound()) != null; ) {
             ((ByteBuf) out).release();
         }
+        listener.runPendingTasks();
         ((DatagramPacket) listener.readOutbound()).release();
     }
 
@@ -369,6 +402,7 @@ class UdpListenerHandlerTest {
         assertThat(member.stats().ikeSaInitResponses()).isEqualTo(1);
         assertThat(member.stats().fragmentationOffers()).isEqualTo(1);
         assertThat(learned).containsExactly("ike 102030405060708 0", "ike 102030405060708 1112131415161718");
+        listener.runPendingTasks();
         ((DatagramPacket) listener.readOutbound()).release();
     }
 
@@ -467,6 +501,7 @@ class UdpListenerHandlerTest {
                 io.netty.util.ReferenceCountUtil.release(out);
             }
         }
+        listener.runPendingTasks();
         for (Object out; (out = listener.readOutbound()) != null; ) {
             io.netty.util.ReferenceCountUtil.release(out);
         }
