@@ -98,6 +98,16 @@ public final class VpnlbMetrics implements AutoCloseable {
         FunctionCounter.builder("vpnlb.sa.routes", pools.router(), r -> r.saRoutes())
                 .description("New sessions sent to a member because of a known IKE or ESP SPI (MOBIKE, NAT rebinding)")
                 .register(registry);
+        FunctionCounter.builder("vpnlb.kernel.udp.receive.buffer.errors", KernelUdpCounters.class,
+                        c -> KernelUdpCounters.receiveBufferErrors())
+                .description("UDP datagrams the kernel dropped on a full socket receive buffer, in vpnlb's network"
+                        + " namespace (every process of it): listener or member sockets that could not keep up")
+                .register(registry);
+        FunctionCounter.builder("vpnlb.kernel.udp.send.buffer.errors", KernelUdpCounters.class,
+                        c -> KernelUdpCounters.sendBufferErrors())
+                .description("UDP datagrams not sent because a socket send buffer was full, in vpnlb's network"
+                        + " namespace (every process of it)")
+                .register(registry);
         Gauge.builder("vpnlb.snapshot.version", pools, p -> p.snapshot().version())
                 .description("Version of the data-plane snapshot in use; grows with every change")
                 .strongReference(true).register(registry);
