@@ -55,7 +55,7 @@ public enum NetTransport {
 
         @Override
         public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
-            return new IoUringDatagramChannel(family);
+            return family == null ? new IoUringDatagramChannel() : new IoUringDatagramChannel(family);
         }
 
         @Override
@@ -91,7 +91,7 @@ public enum NetTransport {
 
         @Override
         public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
-            return new EpollDatagramChannel(family);
+            return family == null ? new EpollDatagramChannel() : new EpollDatagramChannel(family);
         }
 
         @Override
@@ -127,7 +127,7 @@ public enum NetTransport {
 
         @Override
         public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
-            return new NioDatagramChannel(family);
+            return family == null ? new NioDatagramChannel() : new NioDatagramChannel(family);
         }
 
         @Override
@@ -156,17 +156,20 @@ public enum NetTransport {
 
     abstract IoHandlerFactory ioHandlerFactory();
 
-    /** A datagram socket of {@code family}, not yet registered. */
+    /**
+     * A datagram socket of {@code family}, not yet registered; {@code null}: the transport's default (an IPv6
+     * socket that also serves IPv4, where the host has IPv6).
+     */
     public abstract DatagramChannel newDatagramChannel(SocketProtocolFamily family);
 
     /**
-     * A datagram socket for traffic to or from {@code address}: an IPv4 socket for an IPv4 address, IPv6
-     * otherwise. An IPv4 socket is 128 bytes smaller in the kernel than a dual-stack IPv6 one, and sending to an
-     * IPv4 peer from it needs no IPv4-mapped IPv6 address, which Netty allocates per datagram on an IPv6 socket.
+     * A connected datagram socket toward {@code peer} (a session's upstream socket): an IPv4 socket for an IPv4
+     * peer, 128 bytes smaller in the kernel than a dual-stack IPv6 one. Listener sockets keep the default family:
+     * Netty's native receive path asks an IPv4 socket for {@code IP_RECVORIGDSTADDR} (a {@code getsockopt}) on
+     * every unconnected receive call, which a dual-stack socket does not.
      */
-    public DatagramChannel newDatagramChannel(InetAddress address) {
-        return newDatagramChannel(
-                address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
+    public DatagramChannel newConnectedDatagramChannel(InetAddress peer) {
+        return newDatagramChannel(peer instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
     }
 
     /** TCP listening sockets (TCP, SSTP and IP-HTTPS listeners). */

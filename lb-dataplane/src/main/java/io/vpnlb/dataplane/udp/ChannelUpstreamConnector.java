@@ -40,7 +40,7 @@ public final class ChannelUpstreamConnector implements UpstreamConnector {
         if (transparent && !transparentPairs.add(pair)) {
             throw new TransparentClashException(local, target);
         }
-        DatagramChannel channel = transport.newDatagramChannel(target.getAddress());
+        DatagramChannel channel = transport.newConnectedDatagramChannel(target.getAddress());
         UdpChannels.configureUpstream(channel);
         if (transparent) {
             // Transparent mode: bind the client's own address and port, which is not local to this host.

@@ -19,24 +19,30 @@ final class UdpChannels {
     static final int MAX_DATAGRAM_LENGTH = 65_527;
 
     /**
-     * Datagrams a socket reads per readiness event before the event loop serves other sockets. Netty's default for
-     * datagram channels; a {@link FixedRecvByteBufAllocator} made by hand starts at 1, which costs an extra pass of
-     * the event loop (and an {@code epoll_wait}) per datagram.
+     * Datagrams a busy listener socket reads per readiness event before the event loop serves other sockets
+     * (Netty's default for datagram channels; a {@link FixedRecvByteBufAllocator} made by hand reads 1).
      */
     static final int READ_BATCH = 16;
 
     /** Bytes queued on a socket before new datagrams for it are dropped and counted. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1 << 20, 4 << 20);
 
-    /** One datagram per receive buffer (upstream sockets, listeners off epoll). Shared: handles are per channel. */
-    private static final RecvByteBufAllocator SINGLE = readBatch(MAX_DATAGRAM_LENGTH);
+    /**
+     * One datagram per read and per readiness event: upstream sockets (a session's socket rarely has more than one
+     * reply queued, and an empty read costs a system call) and listeners off epoll. Shared: handles are per channel.
+     */
+    private static final RecvByteBufAllocator SINGLE = new FixedRecvByteBufAllocator(MAX_DATAGRAM_LENGTH);
+
+    /** NIO and io_uring listeners: up to {@link #READ_BATCH} datagrams per readiness event. */
+    private static final RecvByteBufAllocator LISTENER = readBatch(MAX_DATAGRAM_LENGTH);
 
     /**
-     * Listeners on epoll receive with {@code recvmmsg}: one buffer of {@link #READ_BATCH} datagram slots, filled by
-     * one system call. Each datagram is a slice of it, forwarded as it is; the buffer returns to the allocator when
-     * the last slice has been written.
+     * Listeners on epoll receive with {@code recvmmsg} into buffers of up to {@link #READ_BATCH} datagram slots,
+     * when the socket is busy ({@link DatagramBatchAllocator}). Each datagram is a slice of the buffer,
+     * forwarded as it is; the buffer returns to the allocator when the last slice has been written.
      */
-    private static final RecvByteBufAllocator BATCH = readBatch(MAX_DATAGRAM_LENGTH * READ_BATCH);
+    private static final RecvByteBufAllocator BATCH =
+            new DatagramBatchAllocator(MAX_DATAGRAM_LENGTH, READ_BATCH, READ_BATCH);
 
     private UdpChannels() {
     }
@@ -47,7 +53,7 @@ final class UdpChannels {
             configure(channel, BATCH);
             channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_LENGTH);
         } else {
-            configure(channel, SINGLE);
+            configure(channel, LISTENER);
         }
     }
 
