@@ -145,7 +145,8 @@ stop_vpnlb() {
 }
 
 metric() { # metric NAME: sum of a Prometheus series of the running vpnlb
-  curl -s -m 10 "${ADMIN_URL}metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $2} END {printf "%.0f\n", s}'
+  # The value is the last field: label values may hold spaces (scope="vip 127.0.0.1").
+  curl -s -m 10 "${ADMIN_URL}metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $NF} END {printf "%.0f\n", s}'
 }
 
 # start_nginx WORKERS PROXY_TIMEOUT: nginx stream UDP proxy on the NAT-T VIP port, hash $remote_addr consistent
@@ -199,7 +200,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 # Non-zero drop counters of the running vpnlb, as "reason=N ..." summed over listeners.
 drops_by_reason() {
-  curl -s -m 10 "${ADMIN_URL}metrics" | awk '/^vpnlb_drops_total/ && $2 > 0 {
-      match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); s[r] += $2 }
+  curl -s -m 10 "${ADMIN_URL}metrics" | awk '/^vpnlb_drops_total/ && $NF > 0 {
+      match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); s[r] += $NF }
     END { for (r in s) printf "%s=%.0f ", r, s[r]; print "" }'
 }

@@ -91,6 +91,7 @@ public final class Balancer implements AutoCloseable {
                 metrics.sync();
                 if (result.outcome() == ReloadResult.Outcome.APPLIED) {
                     restartHealthChecks();
+                    warnOpenFiles(pools.config().services(), udp);
                 }
             } else {
                 metrics.reloaded(false);
@@ -227,6 +228,7 @@ public final class Balancer implements AutoCloseable {
             throw new StartException(e.getMessage(), e);
         }
         udp.warmUp();
+        warnOpenFiles(config.services(), udp);
         pools.evictor((pool, member) -> {
             udp.evictMember(pool, member);
             tcp.evictMember(pool, member);
@@ -294,6 +296,13 @@ public final class Balancer implements AutoCloseable {
 
     public VpnlbMetrics metrics() {
         return metrics;
+    }
+
+    private static void warnOpenFiles(List<ServiceConfig> services, UdpDataPlane udp) {
+        String warning = OpenFilesCheck.warning(services, udp.openFilesLimit(), udp.openFilesReserve());
+        if (warning != null) {
+            log.warn("{}", warning);
+        }
     }
 
     /** Probes the members of the configuration now in force: members a reload added get checked too. */

@@ -8,9 +8,9 @@ import java.time.Duration;
 
 /**
  * Heap per entry of the persistence and SA tables, measured in process: used heap after full GCs before and after
- * filling a table with N entries (default 1,000,000). Client keys are distinct {@code Inet4Address} objects, as
- * the data plane hands them over (one per new client); member values are shared, as in a running balancer. The
- * key objects are counted: the table keeps them alive.
+ * filling a table with N entries (default 1,000,000). Clients are distinct {@code Inet4Address} (and, for the
+ * IPv6 row, {@code Inet6Address}) objects, as the data plane hands them over (one per new client); member values
+ * are shared, as in a running balancer. Whatever the table keeps of a client is counted.
  *
  * <p>Run: {@code java -Xmx4g -cp benchmarks/target/benchmarks.jar
  * io.vpnlb.control.persistence.PersistenceMemoryProbe [N]}; prints one {@code RESULT} line per table.
@@ -37,6 +37,15 @@ public final class PersistenceMemoryProbe {
         report("persistence_table", n, persistence.size(), after - before);
 
         before = usedAfterGc();
+        PersistenceTable persistence6 = new PersistenceTable("vip 2001:db8::10", Duration.ofMinutes(10), n);
+        for (int i = 0; i < n; i++) {
+            persistence6.put(client6(i), members[i & 3]);
+        }
+        persistence6.size();
+        after = usedAfterGc();
+        report("persistence_table_ipv6", n, persistence6.size(), after - before);
+
+        before = usedAfterGc();
         SaTable ike = new SaTable(Duration.ofMinutes(10), n);
         for (int i = 0; i < n; i++) {
             ike.learnIke(0x0100_0000_0000_0000L + i * 7919L, 0x0200_0000_0000_0000L + i * 104_729L, members[i & 3]);
@@ -53,14 +62,19 @@ public final class PersistenceMemoryProbe {
         report("sa_table_esp", n, esp.espEntries(), after - before);
 
         // Keep the tables reachable until measured.
-        if (persistence.get(client(0)) == null || ike.ikeHolder(0x0100_0000_0000_0000L, 0) == null
-                || esp.espHolder(0x1000_0000) == null) {
+        if (persistence.get(client(0)) == null || persistence6.get(client6(0)) == null
+                || ike.ikeHolder(0x0100_0000_0000_0000L, 0) == null || esp.espHolder(0x1000_0000) == null) {
             throw new IllegalStateException("lookups miss");
         }
     }
 
     private static InetAddress client(int i) throws UnknownHostException {
         return InetAddress.getByAddress(new byte[] {(byte) 100, (byte) (64 + (i >>> 16)), (byte) (i >>> 8), (byte) i});
+    }
+
+    private static InetAddress client6(int i) throws UnknownHostException {
+        return InetAddress.getByAddress(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+                (byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i});
     }
 
     private static void report(String table, int n, long size, long bytes) {

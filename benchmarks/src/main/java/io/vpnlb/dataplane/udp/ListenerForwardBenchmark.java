@@ -11,6 +11,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.internal.FileDescriptorReserve;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
@@ -120,7 +121,7 @@ public class ListenerForwardBenchmark {
             }
         };
         UdpListenerHandler handler = new UdpListenerHandler(0, 0, () -> snapshot, router, connector,
-                new SessionLimit(), ikev2 ? new FloodGuard() : null);
+                new SessionLimit(), FileDescriptorReserve.UNLIMITED, ikev2 ? new FloodGuard() : null);
         listener = new EmbeddedChannel(handler);
         listenerPipeline = listener.pipeline();
 

@@ -4,6 +4,7 @@ import io.vpnlb.config.LbConfig;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
+import io.vpnlb.control.persistence.PersistenceTable;
 import io.vpnlb.dataplane.select.ClientHash;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.transport.NetTransport;
@@ -139,6 +140,38 @@ class SpiRoutingLoopbackIT {
         InetAddress roamed = addressHashingAwayFrom(holder, 10);
 
         assertThat(member(send(roamed, natTPort, ike(SPI_I, SPI_R, 37, true)))).isNotEqualTo(holder);
+    }
+
+    /**
+     * Sessions opened by ESP (a client whose IKE SA was set up before a NAT rebinding, or before a restart of
+     * vpnlb) write persistence like sessions opened by IKE: each client's next session returns to its member,
+     * whether the SPI was unknown (balanced) or known (routed to its SA's member).
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void espFirstSessionsArePersisted(NetTransport transport) throws Exception {
+        start(transport, true);
+        String holder = member(send(InetAddress.getByName("127.0.3.1"), natTPort, esp(ESP_SPI)));
+        List<String> expected = new ArrayList<>();
+        expected.add("127.0.3.1 " + holder);
+        for (int i = 1; i <= 20; i++) {
+            InetAddress client = InetAddress.getByAddress(new byte[] {127, 0, 5, (byte) i});
+            // Odd clients carry an SPI nobody announced, even ones the SA learned above.
+            byte[] datagram = esp(i % 2 == 1 ? 0x5000_0000 + i : ESP_SPI);
+            expected.add(client.getHostAddress() + " " + member(send(client, natTPort, datagram)));
+        }
+
+        List<String> persisted = new ArrayList<>();
+        PersistenceTable table = balancer.pools().router().table("ikev2");
+        for (PersistenceTable.Entry entry : table.entries(null, null)) {
+            persisted.add(entry.client().getHostAddress() + " " + entry.member().getHostAddress());
+        }
+        assertThat(persisted).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(balancer.metrics().scrape()).contains("vpnlb_persistence_entries{scope=\"vip 127.0.0.1\"} 21.0");
+        // Their IKE (here a new IKE_SA_INIT from the same address) returns to the member ESP was sent to.
+        InetAddress odd = InetAddress.getByName("127.0.5.1");
+        assertThat(member(send(odd, ikePort, ike(0x77L, 0, 34, false))))
+                .isEqualTo(table.get(odd).getHostAddress());
     }
 
     /** A loopback address from 127.0.4.{start..} whose Maglev member is not {@code holder}. */

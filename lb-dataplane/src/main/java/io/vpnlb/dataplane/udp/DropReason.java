@@ -8,6 +8,11 @@ public enum DropReason {
     SESSION_LIMIT("session_limit"),
     /** The socket toward the member could not be opened or connected. */
     UPSTREAM_FAILED("upstream_failed"),
+    /**
+     * Fewer than the reserve of file descriptors (256) would remain under the process's open-files limit: the
+     * session is refused so that the admin API, health checks and reloads keep working.
+     */
+    FD_RESERVE("fd_reserve"),
     /** The session's upstream socket is still connecting and its small queue is full. */
     PENDING_OVERFLOW("pending_overflow"),
     /** The socket's send queue is above its high-water mark; the datagram is dropped, not queued without bound. */

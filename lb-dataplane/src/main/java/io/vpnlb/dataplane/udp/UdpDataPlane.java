@@ -12,6 +12,7 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.internal.FileDescriptorReserve;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
@@ -38,21 +39,33 @@ public final class UdpDataPlane implements AutoCloseable {
     private final SnapshotSource snapshots;
     private final SessionRouter router;
     private final UpstreamConnector connector;
+    private final FileDescriptorReserve descriptors;
     /** Copy on write: readers (metrics, admin API, eviction) see one consistent list. */
     private volatile List<UdpListenerGroup> listeners = List.of();
 
     private UdpDataPlane(NetTransport transport, EventLoopGroup group, int loops, SnapshotSource snapshots,
-                         SessionRouter router) {
+                         SessionRouter router, FileDescriptorReserve descriptors) {
         this.transport = transport;
         this.group = group;
         this.loops = loops;
         this.snapshots = snapshots;
         this.router = router;
         this.connector = new ChannelUpstreamConnector(transport);
+        this.descriptors = descriptors;
     }
 
     public List<UdpListenerGroup> listeners() {
         return listeners;
+    }
+
+    /** The process's open-files limit as last read, or {@code <= 0} when unknown. */
+    public long openFilesLimit() {
+        return descriptors.limit();
+    }
+
+    /** The file descriptors new sessions leave free. */
+    public int openFilesReserve() {
+        return descriptors.reserve();
     }
 
     /**
@@ -63,7 +76,19 @@ public final class UdpDataPlane implements AutoCloseable {
      */
     public static UdpDataPlane start(NetTransport transport, EventLoopGroup group, int loops,
                                      SnapshotSource snapshots, SessionRouter router) {
-        UdpDataPlane plane = new UdpDataPlane(transport, group, loops, snapshots, router);
+        return start(transport, group, loops, snapshots, router, FileDescriptorReserve.ofProcess());
+    }
+
+    /**
+     * Binds every UDP listener of {@code snapshot}; new sessions are refused while fewer than the reserve of
+     * {@code descriptors} remain free. Either all bind or none stays bound.
+     *
+     * @throws ListenerBindException naming the service, address and port that could not be bound
+     */
+    public static UdpDataPlane start(NetTransport transport, EventLoopGroup group, int loops,
+                                     SnapshotSource snapshots, SessionRouter router,
+                                     FileDescriptorReserve descriptors) {
+        UdpDataPlane plane = new UdpDataPlane(transport, group, loops, snapshots, router, descriptors);
         try {
             for (ServiceSnapshot service : snapshots.current().services()) {
                 if (service.type().datagram()) {
@@ -113,7 +138,8 @@ public final class UdpDataPlane implements AutoCloseable {
         List<UdpListenerGroup> bound = new ArrayList<>();
         try {
             for (int li = 0; li < service.listeners().size(); li++) {
-                bound.add(bind(transport, group, loops, snapshots, router, connector, service, li, limit, guard));
+                bound.add(bind(transport, group, loops, snapshots, router, connector, descriptors, service, li,
+                        limit, guard));
             }
         } catch (RuntimeException e) {
             for (UdpListenerGroup listener : bound) {
@@ -144,8 +170,8 @@ public final class UdpDataPlane implements AutoCloseable {
 
     private static UdpListenerGroup bind(NetTransport transport, EventLoopGroup group, int loops,
                                          SnapshotSource snapshots, SessionRouter router, UpstreamConnector connector,
-                                         ServiceSnapshot service, int listenerIndex, SessionLimit limit,
-                                         FloodGuard guard) {
+                                         FileDescriptorReserve descriptors, ServiceSnapshot service,
+                                         int listenerIndex, SessionLimit limit, FloodGuard guard) {
         ListenerSnapshot listener = service.listeners().get(listenerIndex);
         InetSocketAddress address = new InetSocketAddress(service.listenAddress(), listener.listenPort());
         int sockets = transport.supportsReusePort() ? loops : 1;
@@ -157,8 +183,8 @@ public final class UdpDataPlane implements AutoCloseable {
             if (transport.supportsReusePort()) {
                 channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
             }
-            UdpListenerHandler handler =
-                    new UdpListenerHandler(service.index(), listenerIndex, snapshots, router, connector, limit, guard);
+            UdpListenerHandler handler = new UdpListenerHandler(service.index(), listenerIndex, snapshots, router,
+                    connector, limit, descriptors, guard);
             channel.pipeline().addLast(handler);
             ChannelFuture registered = group.register(channel).syncUninterruptibly();
             ChannelFuture bindFuture = registered.channel().bind(address).awaitUninterruptibly();

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vpnlb.dataplane.internal.FileDescriptorReserve;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
@@ -53,6 +54,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     private static final String OPEN_FAILED =
             "cannot open a socket toward member {}: {} (further errors counted, logged every 10s)";
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final int serviceIndex;
     private final int listenerIndex;
@@ -60,6 +62,8 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private final SessionRouter router;
     private final UpstreamConnector connector;
     private final SessionLimit limit;
+    /** Process-wide: one descriptor per session, a reserve kept free for the admin API and health checks. */
+    private final FileDescriptorReserve descriptors;
     /** New-session admission of an ikev2 service; {@code null} on plain UDP listeners. */
     private final FloodGuard guard;
     private final ListenerCounters counters = new ListenerCounters();
@@ -84,15 +88,18 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private long readBatchNanos;
     private ScheduledFuture<?> sweeper;
     private long logNextUpstreamErrorNanos = System.nanoTime();
+    private long logNextReserveNanos = System.nanoTime();
 
     public UdpListenerHandler(int serviceIndex, int listenerIndex, SnapshotSource snapshots, SessionRouter router,
-                              UpstreamConnector connector, SessionLimit limit, FloodGuard guard) {
+                              UpstreamConnector connector, SessionLimit limit, FileDescriptorReserve descriptors,
+                              FloodGuard guard) {
         this.serviceIndex = serviceIndex;
         this.listenerIndex = listenerIndex;
         this.snapshots = snapshots;
         this.router = router;
         this.connector = connector;
         this.limit = limit;
+        this.descriptors = descriptors;
         this.guard = guard;
         this.role = snapshots.current().service(serviceIndex).listeners().get(listenerIndex).role();
         this.natT = role == ListenerSnapshot.Role.NAT_T;
@@ -299,10 +306,18 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             counters.drop(DropReason.SESSION_LIMIT);
             return null;
         }
+        if (!descriptors.tryAcquire(now)) {
+            releaseHalfOpen(halfOpen, sender);
+            limit.release();
+            counters.drop(DropReason.FD_RESERVE);
+            logReserveReached(now);
+            return null;
+        }
         ListenerSnapshot listener = service.listeners().get(listenerIndex);
         MemberSnapshot member = router.route(service, listener, sender, first);
         if (member == null) {
             releaseHalfOpen(halfOpen, sender);
+            descriptors.release();
             limit.release();
             counters.drop(DropReason.NO_MEMBER);
             return null;
@@ -321,6 +336,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             // For example EMFILE: the process is out of file descriptors.
             member.stats().sessionClosed();
             releaseHalfOpen(halfOpen, sender);
+            descriptors.release();
             limit.release();
             counters.drop(DropReason.UPSTREAM_FAILED);
             logUpstreamError(OPEN_FAILED, target, e);
@@ -381,8 +397,19 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private void logUpstreamError(String format, InetSocketAddress target, Throwable cause) {
         long now = System.nanoTime();
         if (now - logNextUpstreamErrorNanos >= 0) {
-            logNextUpstreamErrorNanos = now + TimeUnit.SECONDS.toNanos(10);
+            logNextUpstreamErrorNanos = now + LOG_INTERVAL_NANOS;
             log.warn(format, target, cause.toString());
+        }
+    }
+
+    private void logReserveReached(long now) {
+        if (now - logNextReserveNanos >= 0) {
+            logNextReserveNanos = now + LOG_INTERVAL_NANOS;
+            log.warn("{} about {} of {} open files in use: new sessions are refused to keep {} free for the admin "
+                            + "API, health checks and reloads; raise the open-files limit (LimitNOFILE, ulimit -n) or "
+                            + "lower max-sessions (drop reason {}, further refusals counted, logged every 10s)",
+                    channel, descriptors.open(), descriptors.limit(), descriptors.reserve(),
+                    DropReason.FD_RESERVE.metricName());
         }
     }
 
@@ -400,6 +427,7 @@ public final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             guard.release(session.client.getAddress());
         }
         session.close();
+        descriptors.release();
         limit.release();
         counters.sessionsClosed++;
     }

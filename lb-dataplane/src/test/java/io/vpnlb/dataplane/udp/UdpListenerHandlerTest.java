@@ -11,6 +11,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.internal.FileDescriptorReserve;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.ListenerSnapshot;
@@ -50,6 +51,9 @@ class UdpListenerHandlerTest {
     private int maxSessions = 100;
     private long idleTimeoutNanos = TimeUnit.MINUTES.toNanos(5);
     private final SessionLimit limit = new SessionLimit();
+    /** The process's descriptors as the handler sees them: a limit of 10,000 with 40 open unless a test says. */
+    private final FakeDescriptors fds = new FakeDescriptors(10_000, 40);
+    private FileDescriptorReserve descriptors;
     private UdpListenerHandler handler;
     private EmbeddedChannel listener;
 
@@ -71,7 +75,8 @@ class UdpListenerHandlerTest {
     private void start() {
         PoolSnapshot pool = new PoolSnapshot("vpn", Algorithm.ROUND_ROBIN, List.of(member), List.of(member), null);
         ServiceSnapshot service = new ServiceSnapshot(0, "udp", ServiceType.UDP, VIP.getAddress(),
-                List.of(new ListenerSnapshot("udp/4500", 4500, 14500, role)), true, idleTimeoutNanos, maxSessions, pool, ike);
+                List.of(new ListenerSnapshot("udp/4500", 4500, 14500, role)), true, idleTimeoutNanos, maxSessions,
+                pool, ike);
         DataPlaneSnapshot snapshot = new DataPlaneSnapshot(1, List.of(service));
         SessionRouter recording = new SessionRouter() {
             @Override
@@ -91,7 +96,10 @@ class UdpListenerHandlerTest {
             }
         };
         guard = role.inspected() ? new FloodGuard() : null;
-        handler = new UdpListenerHandler(0, 0, () -> snapshot, recording, connector, limit, guard);
+        // Sampled once, here: the sessions the handler opens and closes move the count from then on.
+        descriptors = new FileDescriptorReserve(fds, FileDescriptorReserve.DEFAULT_RESERVE, Long.MAX_VALUE / 4,
+                System.nanoTime());
+        handler = new UdpListenerHandler(0, 0, () -> snapshot, recording, connector, limit, descriptors, guard);
         listener = new EmbeddedChannel(handler);
     }
 
@@ -237,6 +245,67 @@ class UdpListenerHandlerTest {
     }
 
     @Test
+    void sessionsThatWouldEatIntoTheDescriptorReserveAreRefusedAndCounted() {
+        // 300 open files allowed, 42 open: 2 sessions leave 256 free, the third would take one of them.
+        fds.limit = 300;
+        fds.open = 42;
+        idleTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
+        start();
+        InetSocketAddress clientC = address("198.51.100.9", 40003);
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+        listener.writeInbound(new DatagramPacket(bytes("v6"), VIP, CLIENT_V6));
+        ByteBuf refused = bytes("b");
+
+        listener.writeInbound(new DatagramPacket(refused, VIP, CLIENT_B));
+        listener.writeInbound(new DatagramPacket(bytes("a2"), VIP, CLIENT_A));
+
+        assertThat(refused.refCnt()).isZero();
+        assertThat(handler.counters().drops(DropReason.FD_RESERVE)).isEqualTo(1);
+        assertThat(handler.counters().drops(DropReason.UPSTREAM_FAILED)).isZero();
+        assertThat(routed).containsExactly(CLIENT_A, CLIENT_V6);
+        assertThat(connector.opened).hasSize(2);
+        assertThat(handler.session(CLIENT_B)).isNull();
+        assertThat(limit.active()).isEqualTo(2);
+        assertThat(descriptors.open()).isEqualTo(44);
+        // The established session keeps forwarding.
+        EmbeddedChannel upstream = connector.opened.get(0);
+        ((ByteBuf) upstream.readOutbound()).release();
+        ByteBuf second = upstream.readOutbound();
+        assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("a2");
+        second.release();
+        ((ByteBuf) connector.opened.get(1).readOutbound()).release();
+
+        // Sessions that end give their descriptors back: the next new clients get them.
+        handler.sweep(handler.session(CLIENT_A).lastActivityNanos + TimeUnit.SECONDS.toNanos(31));
+        assertThat(handler.sessionCount()).isZero();
+        assertThat(descriptors.open()).isEqualTo(42);
+        listener.writeInbound(new DatagramPacket(bytes("b2"), VIP, CLIENT_B));
+        listener.writeInbound(new DatagramPacket(bytes("c"), VIP, clientC));
+        listener.writeInbound(new DatagramPacket(bytes("a3"), VIP, CLIENT_A));
+
+        assertThat(handler.session(CLIENT_B)).isNotNull();
+        assertThat(handler.session(clientC)).isNotNull();
+        assertThat(handler.session(CLIENT_A)).isNull();
+        assertThat(handler.counters().drops(DropReason.FD_RESERVE)).isEqualTo(2);
+        ((ByteBuf) connector.opened.get(2).readOutbound()).release();
+        ((ByteBuf) connector.opened.get(3).readOutbound()).release();
+    }
+
+    @Test
+    void aSessionRefusedAfterItsDescriptorWasTakenGivesItBack() {
+        fds.limit = 300;
+        fds.open = 40;
+        start();
+        router = (service, listener, client, first) -> null;
+
+        listener.writeInbound(new DatagramPacket(bytes("a"), VIP, CLIENT_A));
+
+        assertThat(handler.counters().drops(DropReason.NO_MEMBER)).isEqualTo(1);
+        assertThat(descriptors.open()).isEqualTo(40);
+        assertThat(limit.active()).isZero();
+    }
+
+    @Test
     void datagramsWaitForTheUpstreamConnectAndFollowInOrder() {
         connector.deferConnect = true;
         start();
@@ -269,6 +338,7 @@ class UdpListenerHandlerTest {
         assertThat(handler.counters().drops(DropReason.UPSTREAM_FAILED)).isEqualTo(1);
         assertThat(member.stats().activeSessions()).isZero();
         assertThat(limit.active()).isZero();
+        assertThat(descriptors.open()).isEqualTo(40);
     }
 
     @Test
@@ -533,6 +603,27 @@ class UdpListenerHandlerTest {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** A process's open-files limit and open descriptors, as the test sets them. */
+    private static final class FakeDescriptors implements FileDescriptorReserve.Source {
+        long limit;
+        long open;
+
+        FakeDescriptors(long limit, long open) {
+            this.limit = limit;
+            this.open = open;
+        }
+
+        @Override
+        public long limit() {
+            return limit;
+        }
+
+        @Override
+        public long open() {
+            return open;
         }
     }
 
