@@ -174,11 +174,12 @@ EOF
 
 stop_nginx() {
   [ -f "$W/nginx.pid" ] || return 0
-  local pid; pid=$(cat "$W/nginx.pid")
+  local pid workers; pid=$(cat "$W/nginx.pid")
+  # the workers first: after a graceful stop they would linger with their UDP sessions until proxy_timeout
+  workers=$(pgrep -P "$pid")
   kill -QUIT "$pid" 2>/dev/null
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null
-  pkill -9 -P "$pid" 2>/dev/null
+  kill -9 "$pid" $workers 2>/dev/null
   rm -f "$W/nginx.pid"
 }
 
