@@ -205,3 +205,147 @@ drops_by_reason() {
       match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); s[r] += $NF }
     END { for (r in s) printf "%s=%.0f ", r, s[r]; print "" }'
 }
+
+# ---- TLS benchmarks (tls-handshakes.sh, tls-throughput.sh) ----------------------------------------------------------
+# VIP port of the TLS paths, and the two members on 127.0.3.1: plain TCP (behind terminating balancers) and TLS
+# (passthrough and direct).
+TLS_PORT=$((BASE + 43))
+TLS_MEMBER_PORT=$((BASE + 143))
+TLS_MEMBER_TLS_PORT=$((BASE + 144))
+
+build_tlsgen() {
+  command -v cc >/dev/null || ensure_pkgs gcc libc6-dev
+  ensure_pkgs libssl-dev || return 1
+  cc -O2 -pthread -o "$W/tlsgen" "$E2E/tlsgen.c" -lssl -lcrypto || return 1
+  TLSGEN=$W/tlsgen
+}
+
+# make_certs: $W/ecdsa.pem (P-256) and $W/rsa.pem (2048 bits), self-signed, certificate and key in one PEM file (the
+# form both vpnlb's tls.certificate and HAProxy's crt take).
+make_certs() {
+  local c
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/ecdsa.key" -out "$W/ecdsa.crt" \
+    -days 30 -subj "/CN=vpn.bench.test" 2>/dev/null || return 1
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/rsa.key" -out "$W/rsa.crt" -days 30 \
+    -subj "/CN=vpn.bench.test" 2>/dev/null || return 1
+  for c in ecdsa rsa; do cat "$W/$c.crt" "$W/$c.key" >"$W/$c.pem"; done
+}
+
+# wait_tcp PORT [ADDR]: until something listens there (ss, no connection made).
+wait_tcp() {
+  local port=$1 address=${2:-127.0.0.1}
+  for _ in $(seq 1 100); do
+    ss -Hltn "sport = :$port" 2>/dev/null | grep -q "$address:$port" && return 0
+    sleep 0.1
+  done
+  log "nothing listens on $address:$port"; return 1
+}
+
+# start_tls_members: tlsgen members (2 threads each): plain on TLS_MEMBER_PORT, TLS (ECDSA) on TLS_MEMBER_TLS_PORT.
+start_tls_members() {
+  "$TLSGEN" serve --listen "$MEMBER_A:$TLS_MEMBER_PORT" --threads 2 >"$W/member-plain.log" 2>&1 &
+  PIDS+=($!)
+  "$TLSGEN" serve --listen "$MEMBER_A:$TLS_MEMBER_TLS_PORT" --threads 2 --cert "$W/ecdsa.pem" \
+    >"$W/member-tls.log" 2>&1 &
+  PIDS+=($!)
+  wait_tcp "$TLS_MEMBER_PORT" "$MEMBER_A" && wait_tcp "$TLS_MEMBER_TLS_PORT" "$MEMBER_A"
+}
+
+# write_vpnlb_tls_config FILE TYPE MODE [CERT]: one TCP service on $VIP:$TLS_PORT, transport epoll; MODE terminate
+# (to the plain member) or passthrough (to the TLS member); TYPE sstp (SSTP request check and packet inspection in
+# terminate mode) or tcp (TLS offload only).
+write_vpnlb_tls_config() {
+  local file=$1 type=$2 mode=$3 cert=${4:-} member=$TLS_MEMBER_PORT tls
+  if [ "$mode" = passthrough ]; then
+    member=$TLS_MEMBER_TLS_PORT; tls="{ mode: passthrough }"
+  else
+    tls="{ mode: $mode, certificate: $cert }"
+  fi
+  cat >"$file" <<EOF
+transport: epoll
+admin: { listen: "127.0.0.1:0", token-file: $W/admin.token }
+services:
+  - name: bench
+    type: $type
+    listen: $VIP
+    ports: ["$TLS_PORT:$member"]
+    pool: members
+    max-sessions: 100000
+    tls: $tls
+pools:
+  - name: members
+    algorithm: least-sessions
+    members:
+      - { address: $MEMBER_A }
+EOF
+}
+
+# start_haproxy MODE [CERT]: HAProxy in mode tcp with $LOOPS threads on $VIP:$TLS_PORT; MODE terminate (bind ... ssl
+# crt CERT, to the plain member) or passthrough (no TLS, to the TLS member). Foreground (-db), recorded in PIDS.
+start_haproxy() {
+  local mode=$1 cert=${2:-} bind="bind $VIP:$TLS_PORT" server="$MEMBER_A:$TLS_MEMBER_TLS_PORT"
+  if [ "$mode" = terminate ]; then bind="$bind ssl crt $cert"; server="$MEMBER_A:$TLS_MEMBER_PORT"; fi
+  cat >"$W/haproxy.cfg" <<EOF
+global
+  nbthread $LOOPS
+  maxconn 8000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend bench
+  $bind
+  default_backend members
+backend members
+  server m1 $server
+EOF
+  haproxy -c -q -f "$W/haproxy.cfg" || return 1
+  ( raise_nofile; exec haproxy -db -f "$W/haproxy.cfg" ) >"$W/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  PIDS+=("$HAPROXY_PID")
+  wait_tcp "$TLS_PORT" "$VIP" || { cat "$W/haproxy.log" >&2; return 1; }
+  log "haproxy $(haproxy -v | head -1 | cut -d' ' -f3) ($mode, $LOOPS threads) on $VIP:$TLS_PORT"
+}
+
+stop_haproxy() {
+  [ -n "${HAPROXY_PID:-}" ] || return 0
+  kill "$HAPROXY_PID" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$HAPROXY_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$HAPROXY_PID" 2>/dev/null
+  HAPROXY_PID=
+}
+
+# The TLS provider vpnlb reported for its terminating service ("BoringSSL" or "JDK TLS provider: ...").
+vpnlb_tls_provider() { grep -o 'TLS [a-z]* with .*' "$W/$1.log" | head -1 | sed 's/.*(\(.*\)), SHA-256.*/\1/'; }
+
+# Non-zero TCP drop counters of the running vpnlb, as "reason=N ...".
+tcp_drops_by_reason() {
+  curl -s -m 10 "${ADMIN_URL}metrics" | awk '/^vpnlb_tcp_drops_total/ && $2 > 0 {
+      match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); s[r] += $2 }
+    END { for (r in s) printf "%s=%.0f ", r, s[r]; print "" }'
+}
+
+tls_machine_line() {
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
+       "kernel $(uname -r), $($JAVA -version 2>&1 | head -1), haproxy $(haproxy -v | head -1 | cut -d' ' -f3)" \
+       "on $(openssl version | cut -d' ' -f1-2), date $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# JIT compilation time of the running vpnlb so far, in seconds (jstat; empty when unavailable).
+jit_seconds() { jstat -compiler "$VPNLB_PID" 2>/dev/null | awk 'NR == 2 {print $4}'; }
+
+# jit_settle MIN CMD...: runs CMD (one chunk of the measured load) again and again, at least MIN seconds, until the
+# running vpnlb's JIT compiled for less than 1 s during a chunk, or 4 x MIN seconds (at least 60) have passed.
+jit_settle() {
+  local min=$1 max start=$SECONDS j0 j1; shift
+  [ "$min" = 0 ] && return 0
+  max=$((min * 4 > 60 ? min * 4 : 60))
+  while :; do
+    j0=$(jit_seconds); "$@"; j1=$(jit_seconds)
+    [ $((SECONDS - start)) -ge "$max" ] && break
+    [ $((SECONDS - start)) -ge "$min" ] && awk -v a="$j0" -v b="$j1" 'BEGIN { exit !(b - a < 1) }' && break
+  done
+  echo "  JIT warm-up $((SECONDS - start))s: ${j1:-?} s of JIT compilation since start, $(awk -v a="$j0" \
+    -v b="$j1" 'BEGIN { printf "%.2f", b - a }') s in its last chunk" | tee -a "$OUT.log"
+}
