@@ -1,8 +1,9 @@
 #!/bin/bash
 # CPU time a balancer spends per datagram at a fixed moderate rate: user + system time of the balancer's
 # processes (all threads; for nginx its workers) read from /proc before and after each test, divided by the
-# datagrams the members received; with perf installed, also its system calls per datagram. A rate-independent measure of efficiency that holds on a shared machine, where
-# loss-free rates move with other load: CPU time is spent whether or not the CPU was contended.
+# datagrams the members received; with perf installed, also its system calls per datagram. Measures of
+# efficiency rather than of speed: the system-call count does not move with the load of other processes on a
+# shared machine (CPU time does, by cache and scheduling effects, though far less than loss-free rates).
 #   one-way: 64 flows client -> member (counting members)   -> microseconds per forwarded datagram
 #   echo:    16 flows client -> member -> client            -> microseconds per round trip (2 datagrams)
 # Paths: vpnlb-epoll, nginx ($LOOPS workers), and vpnlb-baseline when BASELINE_JAR is set. Each path runs a
@@ -61,8 +62,8 @@ balancer_pids() { # the processes that forward: vpnlb's JVM, or nginx's workers
 
 oneway() { timeout 120 "$UDPGEN" rate --target "$VIP:$NATT_PORT" --sink "$MEMBERS" --size "$SIZE" --rate "$RATE" \
              --trial "$1" --warmup 0 --sport 41000 --label one-way; }
-echo_rt() { timeout 120 "$UDPGEN" ping --target "$VIP:$NATT_PORT" --echo "$MEMBERS" --flows 16 --size "$SIZE" --rate "$RATE" \
-              --duration "$1" --sport 42000 --label echo; }
+echo_rt() { timeout 120 "$UDPGEN" ping --target "$VIP:$NATT_PORT" --echo "$MEMBERS" --flows 16 --size "$SIZE" \
+              --rate "$RATE" --duration "$1" --sport 42000 --label echo; }
 
 measure() { # measure RUN PATH TEST COUNT_FIELD COMMAND...
   local run=$1 path=$2 test=$3 field=$4; shift 4
@@ -96,7 +97,8 @@ measure() { # measure RUN PATH TEST COUNT_FIELD COMMAND...
 run_path() { # run_path PATH RUN
   local path=$1 run=$2
   case "$path" in
-    vpnlb-epoll) write_vpnlb_config "$W/epoll.yaml" epoll ikev2 10m && start_vpnlb "$W/epoll.yaml" vpnlb-epoll || return 1 ;;
+    vpnlb-epoll) write_vpnlb_config "$W/epoll.yaml" epoll ikev2 10m \
+                   && start_vpnlb "$W/epoll.yaml" vpnlb-epoll || return 1 ;;
     vpnlb-baseline) write_vpnlb_config "$W/epoll.yaml" epoll ikev2 10m \
                       && start_vpnlb "$W/epoll.yaml" vpnlb-baseline "$W/vpnlb-baseline.jar" || return 1 ;;
     nginx) start_nginx "$LOOPS" 10m || return 1 ;;

@@ -5,7 +5,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
-for s in udp-throughput udp-latency new-sessions memory alloc-per-datagram tls-handshakes tls-throughput; do
+for s in udp-throughput udp-latency new-sessions memory alloc-per-datagram cpu-per-datagram tls-handshakes tls-throughput; do
   if timeout 240 "$HERE/$s.sh" --smoke >"/tmp/vpnlb-smoke-$s.log" 2>&1 && grep -q '^smoke: ok' "/tmp/vpnlb-smoke-$s.log"; then
     echo "ok   $s"; pass=$((pass + 1)); rm -f "/tmp/vpnlb-smoke-$s.log"
   else

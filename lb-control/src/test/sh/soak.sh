@@ -4,8 +4,9 @@
 #
 # Topology: lib-netns.sh lib_topology_standard plus the client network 10.99.16.0/20 on the client's c0 (lb
 # routes it back via 10.99.1.2). Members srv1 10.99.2.2 and srv2 10.99.3.2 are fault-peers.py responders.
-# vpnlb runs with the options of bin/vpnlb (-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError), -Xmx256m and Netty's
-# default leak detection (simple: sampled reports in the log), on the ikev2 service with short timers so
+# vpnlb runs with the options of bin/vpnlb (-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError), a fixed pre-touched heap
+# (-Xms256m -Xmx256m -XX:+AlwaysPreTouch) and Netty's default leak detection (simple: sampled reports in the
+# log), on the ikev2 service with short timers so
 # that sessions, persistence entries and SA routes come and go: session-idle-timeout 5s, persistence 10s.
 #
 # Traffic (fault-peers.py churn, UDP 500): every second NEW_PER_S new clients start, each from the next
@@ -103,7 +104,10 @@ pools:
 EOF
 start_member srv1 "$NS_S1" 10.99.2.2
 start_member srv2 "$NS_S2" 10.99.3.2
-VPNLB_JVM_OPTS="-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Xmx256m" start_vpnlb "$WORK/vpnlb.yaml"
+# A fixed, pre-touched heap: G1 growing or shrinking the heap (and its marking bitmaps) after a forced collection
+# moved RSS by 10+ MiB in one step, which is not what the soak looks for (heap after GC judges the heap itself).
+VPNLB_JVM_OPTS="-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Xms256m -Xmx256m -XX:+AlwaysPreTouch" \
+  start_vpnlb "$WORK/vpnlb.yaml"
 JVM=$(vpnlb_jvm "$WORK/vpnlb.log")
 
 in_ns "$NS_C" timeout $((DURATION + 60)) "$PYTHON" -u "$FAULT_PEERS" churn 10.99.1.1 500 10.99.16.0/20 \

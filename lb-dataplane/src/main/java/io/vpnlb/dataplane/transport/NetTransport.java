@@ -169,7 +169,8 @@ public enum NetTransport {
      * every unconnected receive call, which a dual-stack socket does not.
      */
     public DatagramChannel newConnectedDatagramChannel(InetAddress peer) {
-        return newDatagramChannel(peer instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
+        return newDatagramChannel(
+                peer instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
     }
 
     /** TCP listening sockets (TCP, SSTP and IP-HTTPS listeners). */
