@@ -6,7 +6,8 @@
 # Loopback only; cleans up on exit; bounded by a watchdog. Writes the log and a TSV to benchmarks/results/e2e/.
 #
 # usage: udp-latency.sh [--smoke] [--rate PPS] [--duration SECONDS] [--sizes "100 1400"] [--paths P] [--repeat N]
-# env:   BASELINE_JAR (adds the path vpnlb-baseline: epoll with that jar, for a before/after pair in one run)
+# env:   WARM_SECONDS (unmeasured traffic through a balancer before its measurement, default 2),
+#        BASELINE_JAR (adds the path vpnlb-baseline: epoll with that jar, for a before/after pair in one run)
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -47,9 +48,9 @@ run_path() { # run_path PATH SIZE RUN
     nginx) start_nginx "$LOOPS" 60s || return 1 ;;
   esac
   if [ "$warm" = 1 ] && [ "$SMOKE" = 0 ]; then
-    # JIT warm-up of the balancer, not measured: 3 s of the same traffic.
-    timeout 60 "$UDPGEN" ping --target "$target" --echo "$MEMBERS" --flows 16 --size "$size" --rate "$RATE" \
-      --duration 2 --label warmup >/dev/null
+    # JIT warm-up of the balancer, not measured: WARM_SECONDS (default 2) of the same traffic plus 1 s.
+    timeout 600 "$UDPGEN" ping --target "$target" --echo "$MEMBERS" --flows 16 --size "$size" --rate "$RATE" \
+      --duration "${WARM_SECONDS:-2}" --label warmup >/dev/null
   fi
   local line
   line=$(timeout 120 "$UDPGEN" ping --target "$target" --echo "$MEMBERS" --flows 16 --size "$size" --rate "$RATE" \
