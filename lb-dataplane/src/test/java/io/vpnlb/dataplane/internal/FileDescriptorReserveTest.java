@@ -12,32 +12,9 @@ class FileDescriptorReserveTest {
 
     private static final long PERIOD = TimeUnit.MILLISECONDS.toNanos(100);
 
-    /** A process's limit and open descriptors, as the test sets them; counts how often it is read. */
-    private static final class Fake implements FileDescriptorReserve.Source {
-        long limit;
-        long open;
-        int samples;
-
-        Fake(long limit, long open) {
-            this.limit = limit;
-            this.open = open;
-        }
-
-        @Override
-        public long limit() {
-            return limit;
-        }
-
-        @Override
-        public long open() {
-            samples++;
-            return open;
-        }
-    }
-
     @Test
     void admitsUntilOnlyTheReserveIsLeftAndAgainWhenSessionsGiveTheirsBack() {
-        Fake fds = new Fake(1000, 700);
+        FakeFileDescriptors fds = new FakeFileDescriptors(1000, 700);
         FileDescriptorReserve reserve = new FileDescriptorReserve(fds, 256, PERIOD, 0);
 
         int admitted = 0;
@@ -56,7 +33,7 @@ class FileDescriptorReserveTest {
 
     @Test
     void theKernelsCountIsReadAgainAtMostOncePerPeriod() {
-        Fake fds = new Fake(1000, 744);
+        FakeFileDescriptors fds = new FakeFileDescriptors(1000, 744);
         FileDescriptorReserve reserve = new FileDescriptorReserve(fds, 256, PERIOD, 0);
         assertThat(reserve.tryAcquire(1)).isFalse();
         // Descriptors of other kinds were closed (admin connections, TCP sessions): seen at the next sample.
@@ -80,7 +57,7 @@ class FileDescriptorReserveTest {
 
     @Test
     void aRaisedLimitIsSeenAtTheNextSample() {
-        Fake fds = new Fake(1000, 744);
+        FakeFileDescriptors fds = new FakeFileDescriptors(1000, 744);
         FileDescriptorReserve reserve = new FileDescriptorReserve(fds, 256, PERIOD, 0);
         assertThat(reserve.tryAcquire(1)).isFalse();
 
@@ -92,7 +69,7 @@ class FileDescriptorReserveTest {
 
     @Test
     void anUnknownLimitRefusesNothingAndReadsNothing() {
-        Fake fds = new Fake(0, -1);
+        FakeFileDescriptors fds = new FakeFileDescriptors(0, -1);
         FileDescriptorReserve reserve = new FileDescriptorReserve(fds, 256, PERIOD, 0);
         int samples = fds.samples;
 

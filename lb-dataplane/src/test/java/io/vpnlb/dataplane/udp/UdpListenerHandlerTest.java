@@ -11,6 +11,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.vpnlb.config.Algorithm;
 import io.vpnlb.config.IkeConfig;
 import io.vpnlb.config.ServiceType;
+import io.vpnlb.dataplane.internal.FakeFileDescriptors;
 import io.vpnlb.dataplane.internal.FileDescriptorReserve;
 import io.vpnlb.dataplane.internal.SessionLimit;
 import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
@@ -52,7 +53,7 @@ class UdpListenerHandlerTest {
     private long idleTimeoutNanos = TimeUnit.MINUTES.toNanos(5);
     private final SessionLimit limit = new SessionLimit();
     /** The process's descriptors as the handler sees them: a limit of 10,000 with 40 open unless a test says. */
-    private final FakeDescriptors fds = new FakeDescriptors(10_000, 40);
+    private final FakeFileDescriptors fds = new FakeFileDescriptors(10_000, 40);
     private FileDescriptorReserve descriptors;
     private UdpListenerHandler handler;
     private EmbeddedChannel listener;
@@ -603,27 +604,6 @@ class UdpListenerHandlerTest {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    /** A process's open-files limit and open descriptors, as the test sets them. */
-    private static final class FakeDescriptors implements FileDescriptorReserve.Source {
-        long limit;
-        long open;
-
-        FakeDescriptors(long limit, long open) {
-            this.limit = limit;
-            this.open = open;
-        }
-
-        @Override
-        public long limit() {
-            return limit;
-        }
-
-        @Override
-        public long open() {
-            return open;
         }
     }
 
