@@ -162,9 +162,10 @@ M_OVERFLOW=$(( $(udp_rcvbuf_errors "$NS_S1") + $(udp_rcvbuf_errors "$NS_S2") ))
 [ "$((LB_TX * 1000))" -ge "$((M_ANS * 999))" ] || fail "the members answered $M_ANS requests, vpnlb sent only $LB_TX to clients"
 # flat COLUMN NAME : the samples after warm-up, as means of 3 in a row (30 s at the default sample period: a
 # single sample moves with the number of sessions open at that instant); the first mean is the base, and every
-# later mean must be within TOLERANCE% of it. Prints "NAME base=B min=MIN max=MAX maxdev=D%".
+# later mean must be within TOLERANCE% of it, or within FLOOR (absolute, in the column's unit) where one is given.
+# Prints "NAME base=B min=MIN max=MAX maxdev=D%".
 flat() {
-  awk -F, -v c="$1" -v name="$2" -v w="$WARMUP" -v tol="$TOLERANCE" '
+  awk -F, -v c="$1" -v name="$2" -v floor="${3:-0}" -v w="$WARMUP" -v tol="$TOLERANCE" '
     NR > 1 && $1 >= w { v[++n] = $c + 0 }
     END {
       if (n < 3) { print name " fewer than 3 samples after warm-up"; exit 1 }
@@ -176,11 +177,16 @@ flat() {
       }
       if (base == 0) { print name " base 0"; exit 1 }
       dev = (hi - base > base - lo ? hi - base : base - lo) * 100 / base
-      printf "%s base=%d min=%d max=%d maxdev=%.1f%%\n", name, base, lo, hi, dev
-      exit dev > tol }' "$WORK/soak.csv"
+      within_floor = hi - base <= floor && base - lo <= floor
+      printf "%s base=%d min=%d max=%d maxdev=%.1f%%%s\n", name, base, lo, hi, dev,
+        (floor > 0 ? sprintf(" (or within %d)", floor) : "")
+      exit dev > tol && !within_floor }' "$WORK/soak.csv"
 }
 VERDICT=() BAD=0
-for col in "2 rss_kib" "3 heap_after_gc_bytes" "4 open_fds"; do
+# Heap after GC: 2 MiB either way passes whatever the percentage. The heap of this soak is about 11 MiB, and a
+# forced collection now and then keeps a transient 1.1 MiB (seen in CI: samples of 10.5 and 11.6 MiB alternate),
+# which alone is 10% of it; a leak of 2 MiB in the judged 80 s would be 1.3 KiB per client that arrived meanwhile.
+for col in "2 rss_kib" "3 heap_after_gc_bytes $((2 * 1024 * 1024))" "4 open_fds"; do
   # shellcheck disable=SC2086
   line=$(flat $col) || BAD=1
   VERDICT+=("$line")
@@ -219,5 +225,5 @@ printf 'flat    : %s\n' "${VERDICT[@]}"
 echo "samples : $(($(wc -l < "$WORK/soak.csv") - 1)) ($SAMPLES_AFTER after the ${WARMUP}s warm-up), tolerance ${TOLERANCE}%"
 echo "----------------------------------------------------------------"
 [ "$BAD" = 0 ] || fail "a series moved more than ${TOLERANCE}% from its value after warm-up: ${VERDICT[*]}"
-echo "RESULT: PASS ($RESULT_TAG): RSS, heap after GC and open files within ${TOLERANCE}% after warm-up"
+echo "RESULT: PASS ($RESULT_TAG): RSS, heap after GC (or within 2 MiB) and open files within ${TOLERANCE}% after warm-up"
 exit 0
