@@ -225,5 +225,6 @@ printf 'flat    : %s\n' "${VERDICT[@]}"
 echo "samples : $(($(wc -l < "$WORK/soak.csv") - 1)) ($SAMPLES_AFTER after the ${WARMUP}s warm-up), tolerance ${TOLERANCE}%"
 echo "----------------------------------------------------------------"
 [ "$BAD" = 0 ] || fail "a series moved more than ${TOLERANCE}% from its value after warm-up: ${VERDICT[*]}"
-echo "RESULT: PASS ($RESULT_TAG): RSS, heap after GC (or within 2 MiB) and open files within ${TOLERANCE}% after warm-up"
+echo "RESULT: PASS ($RESULT_TAG): RSS, heap after GC (or within 2 MiB) and open files within ${TOLERANCE}%" \
+  "after warm-up"
 exit 0
