@@ -46,14 +46,17 @@ final class DevTools implements AutoCloseable {
     }
 
     static DevTools launch(String chromium, Path profile) throws Exception {
-        Process browser = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder command = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--window-size=1400,900",
                 "about:blank")
                 .redirectErrorStream(true)
-                .redirectOutput(profile.resolve("chromium.log").toFile())
-                .start();
+                .redirectOutput(profile.resolve("chromium.log").toFile());
+        // Chromium puts its singleton socket directory under TMPDIR; inside the profile it goes with the profile
+        // instead of staying in /tmp after the browser is killed.
+        command.environment().put("TMPDIR", profile.toString());
+        Process browser = command.start();
         try {
             Path portFile = profile.resolve("DevToolsActivePort");
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(portFile)
