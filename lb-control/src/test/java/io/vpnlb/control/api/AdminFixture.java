@@ -6,6 +6,7 @@ import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
 
+import io.vpnlb.dataplane.testing.FreePorts;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -57,7 +58,7 @@ final class AdminFixture implements AutoCloseable {
         dir = Files.createTempDirectory("vpnlb-admin-");
         configFile = dir.resolve("vpnlb.yaml");
         tokenFile = dir.resolve("admin.token");
-        vipPort = freeUdpPort();
+        vipPort = FreePorts.udp();
     }
 
     /** Writes the configuration and starts the balancer on it. */
@@ -182,12 +183,6 @@ final class AdminFixture implements AutoCloseable {
     String newSession(String address, String text) throws IOException {
         try (DatagramSocket socket = client(address)) {
             return exchange(socket, vip(), text);
-        }
-    }
-
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return socket.getLocalPort();
         }
     }
 

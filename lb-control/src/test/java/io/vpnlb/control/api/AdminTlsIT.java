@@ -6,6 +6,7 @@ import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
 import io.vpnlb.control.cli.VpnlbCommand;
 import io.vpnlb.control.reload.ReloadResult;
+import io.vpnlb.dataplane.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +49,7 @@ class AdminTlsIT {
         caFile = CertificateFixtures.write(dir, "ca.pem", CertificateFixtures.pem(chain.root().certificate()));
         configFile = dir.resolve("vpnlb.yaml");
         tokenFile = dir.resolve("admin.token");
-        vipPort = AdminFixture.freeUdpPort();
+        vipPort = FreePorts.udp();
         writeConfig(true);
         LoadResult loaded = ConfigLoader.load(configFile);
         assertThat(loaded.violations()).isEmpty();

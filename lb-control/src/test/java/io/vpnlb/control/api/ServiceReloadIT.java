@@ -6,6 +6,7 @@ import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
 import io.vpnlb.control.reload.ReloadResult;
 import io.vpnlb.dataplane.tcp.TcpProxyIT;
+import io.vpnlb.dataplane.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,9 +106,9 @@ class ServiceReloadIT {
 
     @Test
     void servicesComeAndGoWhileAStayingClientKeepsItsSession() throws Exception {
-        int portA = AdminFixture.freeUdpPort();
-        int portB = AdminFixture.freeUdpPort();
-        int portT = freeTcpPort();
+        int portA = FreePorts.udp();
+        int portB = FreePorts.udp();
+        int portT = FreePorts.tcp();
         write(udpService("a", portA));
         LoadResult loaded = ConfigLoader.load(configFile);
         assertThat(loaded.violations()).isEmpty();
@@ -184,7 +185,7 @@ class ServiceReloadIT {
         }
 
         // Replacing a service (another port) closes the old listener and binds the new one.
-        int portA2 = AdminFixture.freeUdpPort();
+        int portA2 = FreePorts.udp();
         write(udpService("a", portA2));
         ReloadResult replaced = reload();
         assertThat(replaced.outcome()).as(replaced.toString()).isEqualTo(ReloadResult.Outcome.APPLIED);
@@ -205,7 +206,7 @@ class ServiceReloadIT {
                 CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "right-pass"));
         Path right = CertificateFixtures.write(dir, "right.pass", "right-pass\n");
         Path wrong = CertificateFixtures.write(dir, "wrong.pass", "wrong-pass\n");
-        int port = freeTcpPort();
+        int port = FreePorts.tcp();
         write(tlsService(port, pfx, right));
         LoadResult loaded = ConfigLoader.load(configFile);
         assertThat(loaded.violations()).isEmpty();
@@ -260,12 +261,6 @@ class ServiceReloadIT {
             socket.shutdownOutput();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.vpnlb.control.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vpnlb.dataplane.testing.FreePorts;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,8 +74,8 @@ class OpenFilesReserveIT {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")) && Files.isExecutable(Path.of("/bin/bash")),
                 "Linux with bash");
         member = new DatagramSocket(new InetSocketAddress("127.0.1.1", 0));
-        int udpPort = freeUdpPort();
-        adminPort = freeTcpPort();
+        int udpPort = FreePorts.udp();
+        adminPort = FreePorts.tcp();
         Path config = dir.resolve("vpnlb.yaml");
         Files.writeString(config, String.join("\n",
                 "admin:",
@@ -203,17 +203,5 @@ class OpenFilesReserveIT {
             line.append((char) b);
         }
         return line.toString().strip();
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -7,6 +7,7 @@ import io.vpnlb.control.Balancer;
 import io.vpnlb.control.persistence.PersistenceTable;
 import io.vpnlb.dataplane.select.ClientHash;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,8 +78,8 @@ class SpiRoutingLoopbackIT {
             }
         }
         assertThat(members).hasSize(6);
-        ikePort = freePort();
-        natTPort = freePort();
+        ikePort = FreePorts.udp();
+        natTPort = FreePorts.udp();
         LoadResult loaded = ConfigLoader.parse(String.join("\n",
                 "transport: " + transport.displayName(),
                 "services:",
@@ -221,12 +222,6 @@ class SpiRoutingLoopbackIT {
                 }
             }
             throw new AssertionError("no answer from " + vip + " for " + source);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return probe.getLocalPort();
         }
     }
 }

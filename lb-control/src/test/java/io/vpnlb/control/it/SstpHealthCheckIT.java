@@ -12,6 +12,7 @@ import io.vpnlb.control.health.SstpStatusMember;
 import io.vpnlb.control.pool.Health;
 import io.vpnlb.control.pool.MemberState;
 import io.vpnlb.dataplane.tcp.TcpProxyIT;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,9 +21,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.net.ssl.SSLSocket;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,12 +63,6 @@ class SstpHealthCheckIT {
         }
         for (AutoCloseable member : members) {
             member.close();
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -143,7 +135,7 @@ class SstpHealthCheckIT {
         members.add(a);
         SstpStatusMember b = SstpStatusMember.plain("b");
         members.add(b);
-        int vip = freeTcpPort();
+        int vip = FreePorts.tcp();
         start(transport, vip, tls("terminate", CertificateFixtures.chain("vpn.test")), a.port(), b.port());
         MemberState first = member(a.port());
         MemberState second = member(b.port());
@@ -173,7 +165,7 @@ class SstpHealthCheckIT {
         members.add(same);
         SstpStatusMember different = SstpStatusMember.tls("different", TcpProxyIT.serverContext(other), 0);
         members.add(different);
-        int vip = freeTcpPort();
+        int vip = FreePorts.tcp();
         start(NetTransport.resolve(io.vpnlb.config.Transport.AUTO), vip, tls("reencrypt", vpn), same.port(),
                 different.port());
         MemberState good = member(same.port());

@@ -10,6 +10,7 @@ import io.vpnlb.dataplane.tcp.SstpTestMember;
 import io.vpnlb.dataplane.tcp.TcpCounters;
 import io.vpnlb.dataplane.tcp.TcpListenerGroup;
 import io.vpnlb.dataplane.tcp.TcpProxyIT;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,10 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,12 +45,6 @@ class TcpThroughBalancerIT {
     void tearDown() {
         if (balancer != null) {
             balancer.close();
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -97,8 +89,8 @@ class TcpThroughBalancerIT {
         byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(chain.leaf().certificate().getEncoded());
         try (BlockingMember rras = SstpTestMember.start("rras", sha256);
              BlockingMember echo = BlockingMember.echo("echo")) {
-            int sstpPort = freeTcpPort();
-            int tcpPort = freeTcpPort();
+            int sstpPort = FreePorts.tcp();
+            int tcpPort = FreePorts.tcp();
             LoadResult loaded = ConfigLoader.parse(yaml(transport, sstpPort, rras.port(), tcpPort, echo.port(), pfx,
                     pass), "TcpThroughBalancerIT");
             assertThat(loaded.violations()).isEmpty();
@@ -156,7 +148,7 @@ class TcpThroughBalancerIT {
         Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
                 CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "right"));
         Path pass = CertificateFixtures.write(dir, "vpn.pfx.pass", "wrong\n");
-        LoadResult loaded = ConfigLoader.parse(yaml(NetTransport.NIO, freeTcpPort(), 1, freeTcpPort(), 2, pfx, pass),
+        LoadResult loaded = ConfigLoader.parse(yaml(NetTransport.NIO, FreePorts.tcp(), 1, FreePorts.tcp(), 2, pfx, pass),
                 "TcpThroughBalancerIT");
         assertThat(loaded.violations()).isEmpty();
         assertThatThrownBy(() -> balancer = Balancer.start(loaded.config(), 1))

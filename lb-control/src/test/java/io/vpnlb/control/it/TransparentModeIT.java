@@ -3,6 +3,7 @@ package io.vpnlb.control.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 
 import java.io.BufferedReader;
@@ -10,8 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +115,7 @@ class TransparentModeIT {
     /** Runs {@code [prefix...] java -jar vpnlb.jar run --config} a one-service transparent configuration. */
     private static StartResult startVpnlb(Path dir, String transport, List<String> prefix) throws Exception {
         Path jar = ScriptRun.jar();
-        int port = freeUdpPort();
+        int port = FreePorts.udp();
         Path yaml = dir.resolve("transparent-" + transport + ".yaml");
         Files.writeString(yaml, String.join("\n",
                 "transport: " + transport,
@@ -159,12 +158,6 @@ class TransparentModeIT {
     private static List<String> snapshot(List<String> lines) {
         synchronized (lines) {
             return new ArrayList<>(lines);
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -6,6 +6,7 @@ import io.vpnlb.config.Transport;
 import io.vpnlb.config.io.ConfigLoader;
 import io.vpnlb.config.io.LoadResult;
 import io.vpnlb.control.Balancer;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 import io.vpnlb.dataplane.udp.UdpListenerHandler;
@@ -63,8 +64,8 @@ class UdpLoopbackIT {
 
     private void start(NetTransport transport, String idleTimeout) throws Exception {
         int[] memberPorts = bindMembers();
-        ikePort = freeUdpPort();
-        natTPort = freeUdpPort();
+        ikePort = FreePorts.udp();
+        natTPort = FreePorts.udp();
         String yaml = String.join("\n",
                 "transport: " + transport.displayName(),
                 "services:",
@@ -270,11 +271,5 @@ class UdpLoopbackIT {
             }
         }
         throw new IOException("could not bind three members on a common pair of ports");
-    }
-
-    private static int freeUdpPort() throws SocketException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return probe.getLocalPort();
-        }
     }
 }

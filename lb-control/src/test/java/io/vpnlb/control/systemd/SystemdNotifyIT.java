@@ -1,5 +1,6 @@
 package io.vpnlb.control.systemd;
 
+import io.vpnlb.dataplane.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,9 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +35,8 @@ class SystemdNotifyIT {
 
     @Test
     void readyReloadingAndStoppingFollowTheBalancersState() throws Exception {
-        int udpPort = freeUdpPort();
-        int adminPort = freeTcpPort();
+        int udpPort = FreePorts.udp();
+        int adminPort = FreePorts.tcp();
         Path config = dir.resolve("vpnlb.yaml");
         writeConfig(config, udpPort, adminPort, "127.0.1.1");
         Path socket = dir.resolve("notify");
@@ -79,8 +78,8 @@ class SystemdNotifyIT {
 
     @Test
     void withoutNotifySocketTheBalancerRunsAsBefore() throws Exception {
-        int udpPort = freeUdpPort();
-        int adminPort = freeTcpPort();
+        int udpPort = FreePorts.udp();
+        int adminPort = FreePorts.tcp();
         Path config = dir.resolve("vpnlb.yaml");
         writeConfig(config, udpPort, adminPort, "127.0.1.1");
         Process vpnlb = start(config, null);
@@ -133,17 +132,5 @@ class SystemdNotifyIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

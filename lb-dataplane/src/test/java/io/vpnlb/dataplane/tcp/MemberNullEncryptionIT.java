@@ -5,6 +5,7 @@ import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.cert.CertificateFixtures;
 import io.vpnlb.config.cert.CertificateFixtures.Issued;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,12 +61,12 @@ class MemberNullEncryptionIT {
         caPem = CertificateFixtures.write(dir, "corp-ca.pem", CertificateFixtures.pem(corpCa.certificate()));
         clientPem = CertificateFixtures.write(dir, "laptop.pem",
                 CertificateFixtures.pem(laptop.certificate(), laptop.keys().getPrivate()));
-        nullOnlyPort = PeerProcess.freePort();
+        nullOnlyPort = FreePorts.tcp();
         nullOnly = PeerProcess.start(nullOnlyPort, sServer(nullOnlyPort, "eNULL:@SECLEVEL=0"));
         // The NULL suites Windows offers (Schannel has no ECDHE ones).
-        rsaNullOnlyPort = PeerProcess.freePort();
+        rsaNullOnlyPort = FreePorts.tcp();
         rsaNullOnly = PeerProcess.start(rsaNullOnlyPort, sServer(rsaNullOnlyPort, "NULL-SHA256:NULL-SHA:@SECLEVEL=0"));
-        strongOnlyPort = PeerProcess.freePort();
+        strongOnlyPort = FreePorts.tcp();
         strongOnly = PeerProcess.start(strongOnlyPort, sServer(strongOnlyPort, "DEFAULT"));
     }
 

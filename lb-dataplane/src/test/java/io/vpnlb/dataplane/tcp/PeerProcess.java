@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,13 +36,6 @@ final class PeerProcess implements AutoCloseable {
         }, "peer-output");
         reader.setDaemon(true);
         reader.start();
-    }
-
-    /** A loopback TCP port nothing listens on now. */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Starts {@code command} and waits until it accepts connections on 127.0.0.1:{@code port}. */

@@ -6,6 +6,7 @@ import io.vpnlb.config.ServiceType;
 import io.vpnlb.config.TlsConfig;
 import io.vpnlb.config.TlsMode;
 import io.vpnlb.config.cert.CertificateFixtures;
+import io.vpnlb.dataplane.testing.FreePorts;
 import io.vpnlb.dataplane.transport.NetTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +63,8 @@ class ProxyProtocolIT {
     static void startNginx() throws Exception {
         assumeTrue(SstpTerminateIT.onPath("nginx"), "nginx is not installed (Debian package nginx)");
         certificate = CertificateFixtures.pemFile(dir, "vpn.pem", CertificateFixtures.chain("vpn.test"));
-        plainPort = PeerProcess.freePort();
-        tlsPort = PeerProcess.freePort();
+        plainPort = FreePorts.tcp();
+        tlsPort = FreePorts.tcp();
         String answer = "return 200 \"client=$proxy_protocol_addr:$proxy_protocol_port "
                 + "vip=$proxy_protocol_server_addr:$proxy_protocol_server_port\\n\";";
         String config = String.join("\n",
