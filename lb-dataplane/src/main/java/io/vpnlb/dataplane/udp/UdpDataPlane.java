@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -178,7 +177,8 @@ public final class UdpDataPlane implements AutoCloseable {
         List<Channel> channels = new ArrayList<>(sockets);
         List<UdpListenerHandler> handlers = new ArrayList<>(sockets);
         for (int i = 0; i < sockets; i++) {
-            DatagramChannel channel = transport.newDatagramChannel((SocketProtocolFamily) null);
+            // the default family (dual-stack): see NetTransport.newConnectedDatagramChannel for why
+            DatagramChannel channel = transport.newDatagramChannel(null);
             UdpChannels.configureListener(channel);
             if (transport.supportsReusePort()) {
                 channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
