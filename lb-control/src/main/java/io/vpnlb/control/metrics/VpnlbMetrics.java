@@ -79,8 +79,10 @@ public final class VpnlbMetrics implements AutoCloseable {
     private volatile TcpDataPlane tcp;
     private final Map<String, List<Meter>> memberMeters = new HashMap<>();
     private final Map<PersistenceTable, List<Meter>> persistenceMeters = new IdentityHashMap<>();
-    /** Meters of listeners, flood guards, SA tables and certificates, by the object they read. */
+    /** Meters of listeners and flood guards, by the object they read. */
     private final Map<Object, List<Meter>> dataPlaneMeters = new IdentityHashMap<>();
+    /** Certificate meters by subject and SHA-256: services may present the same certificate. */
+    private final Map<String, List<Meter>> certificateMeters = new HashMap<>();
     /** SA-table gauges by service: one table may serve several services of a VIP. */
     private final Map<SaKey, List<Meter>> saMeters = new HashMap<>();
     private final Counter reloadsApplied;
@@ -264,6 +266,7 @@ public final class VpnlbMetrics implements AutoCloseable {
     private void syncDataPlane() {
         Map<Object, Boolean> live = new IdentityHashMap<>();
         Map<SaKey, Boolean> liveSa = new HashMap<>();
+        Map<String, Boolean> liveCertificates = new HashMap<>();
         Set<String> guarded = new HashSet<>();
         for (UdpListenerGroup group : udp.listeners()) {
             live.put(group, Boolean.TRUE);
@@ -287,11 +290,14 @@ public final class VpnlbMetrics implements AutoCloseable {
                 dataPlaneMeters.computeIfAbsent(group, g -> bindTcpListener(group));
             }
             for (CertificateBundle bundle : tcpPlane.certificates()) {
-                live.put(bundle, Boolean.TRUE);
-                dataPlaneMeters.computeIfAbsent(bundle, b -> bindCertificate(bundle));
+                // Services presenting the same certificate share its series (one bundle each, same contents).
+                String id = bundle.subject() + '\n' + CertificateBundle.hex(bundle.sha256());
+                liveCertificates.put(id, Boolean.TRUE);
+                certificateMeters.computeIfAbsent(id, k -> bindCertificate(bundle));
             }
         }
         retain(dataPlaneMeters, live);
+        retain(certificateMeters, liveCertificates);
         retain(saMeters, liveSa);
     }
 
@@ -354,6 +360,14 @@ public final class VpnlbMetrics implements AutoCloseable {
         meters.add(FunctionCounter.builder("vpnlb.member.health.check.failures", pools,
                         p -> state(pool, key, MemberState::checkFailures))
                 .description("Health checks the member failed").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.health.transitions", pools,
+                        p -> state(pool, key, MemberState::wentDown))
+                .description("Times health checks took the member out of service (to=down) or put it back (to=up)")
+                .tags(tags).tag("to", "down").register(registry));
+        meters.add(FunctionCounter.builder("vpnlb.member.health.transitions", pools,
+                        p -> state(pool, key, MemberState::cameUp))
+                .description("Times health checks took the member out of service (to=down) or put it back (to=up)")
+                .tags(tags).tag("to", "up").register(registry));
         meters.add(FunctionCounter.builder("vpnlb.member.ike.sa.init.responses", pools,
                         p -> state(pool, key, m -> m.stats().ikeSaInitResponses()))
                 .description("IKE_SA_INIT answers the member sent through vpnlb").tags(tags).register(registry));

@@ -142,6 +142,46 @@ class TcpThroughBalancerIT {
         }
     }
 
+    /** Two TLS services presenting one certificate export one expiry series, which stays while either runs. */
+    @Test
+    void servicesSharingACertificateShareItsExpirySeries() throws Exception {
+        CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
+        Path pfx = CertificateFixtures.write(dir, "vpn.pfx",
+                CertificateFixtures.pkcs12(chain.leaf(), chain.certificates(), "pfx-pass"));
+        Path pass = CertificateFixtures.write(dir, "vpn.pfx.pass", "pfx-pass\n");
+        Path file = dir.resolve("vpnlb.yaml");
+        java.util.Map<String, Integer> both = new java.util.LinkedHashMap<>();
+        both.put("a", FreePorts.tcp());
+        both.put("b", FreePorts.tcp());
+        java.nio.file.Files.writeString(file, tlsServices(both, pfx, pass));
+        LoadResult loaded = ConfigLoader.parse(java.nio.file.Files.readString(file), file.toString());
+        assertThat(loaded.violations()).isEmpty();
+        balancer = Balancer.start(loaded.config(), 1, new Balancer.Options(file, false));
+        assertThat(balancer.tcp().certificates()).hasSize(2);
+        assertThat(expirySeries(balancer.metrics().scrape())).hasSize(1);
+
+        java.nio.file.Files.writeString(file, tlsServices(java.util.Map.of("b", both.get("b")), pfx, pass));
+        assertThat(balancer.reload().outcome()).isEqualTo(io.vpnlb.control.reload.ReloadResult.Outcome.APPLIED);
+
+        assertThat(balancer.tcp().certificates()).hasSize(1);
+        assertThat(expirySeries(balancer.metrics().scrape())).hasSize(1);
+    }
+
+    private static List<String> expirySeries(String metrics) {
+        return metrics.lines().filter(line -> line.startsWith("vpnlb_certificate_expiry_seconds{")).toList();
+    }
+
+    private static String tlsServices(java.util.Map<String, Integer> ports, Path pfx, Path pass) {
+        StringBuilder yaml = new StringBuilder("transport: nio\nservices:\n");
+        for (java.util.Map.Entry<String, Integer> service : ports.entrySet()) {
+            yaml.append("  - name: ").append(service.getKey()).append("\n    type: tcp\n    listen: 127.0.0.1\n")
+                    .append("    ports: [\"").append(service.getValue()).append(":9\"]\n    pool: echo\n")
+                    .append("    tls: { mode: terminate, certificate: ").append(pfx).append(", password-file: ")
+                    .append(pass).append(" }\n");
+        }
+        return yaml.append("pools:\n  - name: echo\n    members:\n      - { address: 127.0.0.1 }\n").toString();
+    }
+
     @Test
     void aWrongPfxPasswordStopsTheStartWithOneClearLine() throws Exception {
         CertificateFixtures.Chain chain = CertificateFixtures.chain("vpn.test");
