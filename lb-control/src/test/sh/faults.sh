@@ -198,9 +198,11 @@ table inet flap {
   chain input { type filter hook input priority 0; }
 }
 EOF
-  local checks0 fail0 downs ups i
+  local checks0 fail0 tdown0 tup0 downs ups i
   checks0=$(metric vpnlb_member_health_checks_total 'member="10.99.3.2')
   fail0=$(metric vpnlb_member_health_check_failures_total 'member="10.99.3.2')
+  tdown0=$(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="down"')
+  tup0=$(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="up"')
   mark=$(lines "$WORK/vpnlb.log")
   log "flap: 20 new clients for 26 s; srv2 drops UDP 500 4 s of every 8 s, three times"
   # shellcheck disable=SC2046
@@ -214,8 +216,17 @@ EOF
     sleep 4
   done
   wait "$cpid" || fail "flap: the clients failed"
+  # The counters are read before and after the log, so that a transition between the reads cannot fail the check.
+  local tdown1 tup1 tdown2 tup2
+  tdown1=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="down"') - tdown0))
+  tup1=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="up"') - tup0))
   downs=$(tail -n +"$((mark + 1))" "$WORK/vpnlb.log" | grep -cE "$(health_re srv2 DOWN)" || true)
   ups=$(tail -n +"$((mark + 1))" "$WORK/vpnlb.log" | grep -cE "$(health_re srv2 UP)" || true)
+  tdown2=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="down"') - tdown0))
+  tup2=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="up"') - tup0))
+  [ "$tdown1" -le "$downs" ] && [ "$downs" -le "$tdown2" ] && [ "$tup1" -le "$ups" ] && [ "$ups" -le "$tup2" ] \
+    || fail "flap: vpnlb_member_health_transitions_total of srv2 moved by down $tdown1..$tdown2, up $tup1..$tup2;" \
+      "the log has $downs DOWN and $ups UP"
   FLAP_CHECKS=$(($(metric vpnlb_member_health_checks_total 'member="10.99.3.2') - checks0))
   FLAP_FAILS=$(($(metric vpnlb_member_health_check_failures_total 'member="10.99.3.2') - fail0))
   [ "$downs" -ge 2 ] && [ "$ups" -ge 2 ] || fail "flap: vpnlb logged $downs DOWN and $ups UP transitions of srv2 (expected >= 2 each)"

@@ -448,6 +448,9 @@ public final class AdminApi {
         node.put("active_sessions", member.stats().activeSessions());
         node.put("selections", member.stats().selections());
         node.put("last_check", member.lastCheck());
+        node.put("health_since", Instant.ofEpochMilli(member.healthSinceMillis()).toString());
+        node.put("went_down", member.wentDown());
+        node.put("came_up", member.cameUp());
         return node;
     }
 

@@ -27,6 +27,9 @@ public final class MemberState {
             new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.LongAdder checkFailures = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder checks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder wentDown = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder cameUp = new java.util.concurrent.atomic.LongAdder();
+    private volatile long healthSinceMillis = System.currentTimeMillis();
     /** Consecutive successes or failures of the current run; written only by the health checker's thread. */
     int consecutiveSuccesses;
     int consecutiveFailures;
@@ -75,8 +78,34 @@ public final class MemberState {
         return health;
     }
 
+    /**
+     * Sets a new health (a change: the caller compares), records when and counts the member's going out of or
+     * back into service.
+     */
     void health(Health health) {
+        Health before = this.health;
         this.health = health;
+        this.healthSinceMillis = System.currentTimeMillis();
+        if (before.serving() && !health.serving()) {
+            wentDown.increment();
+        } else if (!before.serving() && health.serving()) {
+            cameUp.increment();
+        }
+    }
+
+    /** When the health last changed (epoch milliseconds), or when the member was added if it never did. */
+    public long healthSinceMillis() {
+        return healthSinceMillis;
+    }
+
+    /** Times health checks took the member out of service (UP or STOPPING to DOWN). */
+    public long wentDown() {
+        return wentDown.sum();
+    }
+
+    /** Times health checks put the member back into service (STARTING or DOWN to UP). */
+    public long cameUp() {
+        return cameUp.sum();
     }
 
     public AdminState adminState() {
@@ -107,8 +136,18 @@ public final class MemberState {
         return checkFailures.sum();
     }
 
-    void lastCheck(String detail) {
-        this.lastCheck = detail;
+    /**
+     * Takes over the history of {@code previous}, the state of this member before a reload changed its
+     * configuration: counters continue (Prometheus sees no reset) and the health keeps its time of change.
+     */
+    void continueFrom(MemberState previous) {
+        checks.add(previous.checks());
+        checkFailures.add(previous.checkFailures());
+        wentDown.add(previous.wentDown());
+        cameUp.add(previous.cameUp());
+        healthSinceMillis = previous.healthSinceMillis;
+        lastCheck = previous.lastCheck;
+        lastCheckNanos = previous.lastCheckNanos;
     }
 
     void recordCheck(boolean up, String detail, long nanos) {

@@ -227,7 +227,7 @@ public final class PoolManager {
                     MemberState moved = new MemberState(pool.name(), key, member, address, kept.stats(),
                             kept.health());
                     moved.adminState(kept.adminState());
-                    moved.lastCheck(kept.lastCheck());
+                    moved.continueFrom(kept);
                     boolean weightChanged = kept.config().weight() != member.weight();
                     moved.weight(weightChanged ? member.weight() : kept.weight());
                     members.add(moved);
