@@ -1,6 +1,6 @@
 # Shared helpers of the end-to-end benchmark scripts (sourced, not run). Everything runs on loopback; every
 # process a script starts is recorded by pid and stopped on exit; the work directory is removed unless KEEP=1.
-# Never part of `mvn verify` or the test command.
+# Benchmarks never run in `mvn verify`; only each script's `--smoke` run does, as a format check (E2eSmokeIT).
 
 E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH=$(cd "$E2E/.." && pwd)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Short smoke run of every end-to-end benchmark script: each must start, run its paths for a fraction of a
-# second and print its output format ("smoke: ok"). Measures nothing; takes about 5 minutes; never part of
-# `mvn verify`. Exit 0 only if every script passed.
+# second and print its output format ("smoke: ok"). Measures nothing; takes about 5 minutes. `mvn verify` runs
+# the same smoke runs as a test (benchmarks/src/test/.../E2eSmokeIT). Exit 0 only if every script passed.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
