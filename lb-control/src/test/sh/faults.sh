@@ -216,7 +216,9 @@ EOF
     sleep 4
   done
   wait "$cpid" || fail "flap: the clients failed"
-  # The counters are read before and after the log, so that a transition between the reads cannot fail the check.
+  # The counters are read before and after the log (a transition is counted, then logged): a transition while
+  # they are read moves only the later reading, unless it falls between its count and its log line
+  # (microseconds; srv2 has been stable for seconds by now).
   local tdown1 tup1 tdown2 tup2
   tdown1=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="down"') - tdown0))
   tup1=$(($(metric vpnlb_member_health_transitions_total 'member="10.99.3.2' 'to="up"') - tup0))

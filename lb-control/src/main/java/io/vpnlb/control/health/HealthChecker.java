@@ -189,9 +189,14 @@ public final class HealthChecker implements AutoCloseable {
         if (closed) {
             return;
         }
+        // A reload may have replaced the member's state object (new weight or priority) since this check started.
+        MemberState current = pools.member(member.pool(), member.key());
+        if (current == null) {
+            return;
+        }
         String detail = result.detail();
         if (watch != null && result.memberCertificate() != null) {
-            String mismatch = watch.compare(member, result.memberCertificate());
+            String mismatch = watch.compare(current, result.memberCertificate());
             if (mismatch != null) {
                 detail += "; " + mismatch;
             }

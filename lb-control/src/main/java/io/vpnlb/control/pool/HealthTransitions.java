@@ -10,10 +10,18 @@ public final class HealthTransitions {
     private HealthTransitions() {
     }
 
-    /** Records one check result and applies the resulting health. Called by one health-check thread at a time. */
-    public static void apply(PoolManager pools, MemberState member, boolean up, String detail, long nanos,
+    /**
+     * Records one check result and applies the resulting health. Called by one health-check thread at a time.
+     * {@code checked} may be an object a reload has since replaced (same pool and key, new configuration): the
+     * result goes to the member as it is now, and is dropped if a reload removed it.
+     */
+    public static void apply(PoolManager pools, MemberState checked, boolean up, String detail, long nanos,
                              int rise, int fall) {
-        synchronized (member) {
+        synchronized (pools) {
+            MemberState member = pools.member(checked.pool(), checked.key());
+            if (member == null) {
+                return;
+            }
             member.recordCheck(up, detail, nanos);
             if (up) {
                 member.consecutiveFailures = 0;

@@ -138,7 +138,8 @@ public final class MemberState {
 
     /**
      * Takes over the history of {@code previous}, the state of this member before a reload changed its
-     * configuration: counters continue (Prometheus sees no reset) and the health keeps its time of change.
+     * configuration: counters continue (Prometheus sees no reset), the health keeps its time of change and its
+     * run of successes or failures toward rise or fall, and the certificate comparison stays.
      */
     void continueFrom(MemberState previous) {
         checks.add(previous.checks());
@@ -148,6 +149,9 @@ public final class MemberState {
         healthSinceMillis = previous.healthSinceMillis;
         lastCheck = previous.lastCheck;
         lastCheckNanos = previous.lastCheckNanos;
+        certificateMismatch.set(previous.certificateMismatch());
+        consecutiveSuccesses = previous.consecutiveSuccesses;
+        consecutiveFailures = previous.consecutiveFailures;
     }
 
     void recordCheck(boolean up, String detail, long nanos) {

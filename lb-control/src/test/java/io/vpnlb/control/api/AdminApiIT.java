@@ -143,6 +143,11 @@ class AdminApiIT {
         for (JsonNode member : members) {
             selections += member.path("selections").asLong();
             assertThat(member.has("last_check")).isTrue();
+            assertThat(java.time.Instant.parse(member.path("health_since").asText())).isBeforeOrEqualTo(
+                    java.time.Instant.now());
+            assertThat(member.path("went_down").isIntegralNumber()).isTrue();
+            assertThat(member.path("went_down").asLong()).isZero();
+            assertThat(member.path("came_up").asLong()).isZero();
             assertThat(member.has("active_sessions")).isTrue();
         }
         assertThat(selections).isEqualTo(1);

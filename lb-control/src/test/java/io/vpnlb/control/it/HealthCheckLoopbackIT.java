@@ -81,9 +81,18 @@ class HealthCheckLoopbackIT {
         // The client's persistence pointed at the DOWN member: it was dropped, so the next session is rebalanced.
         assertThat(send(client, vipPort)).isEqualTo("127.0.1.2");
 
+        long reopened = System.currentTimeMillis();
         members.add(new TestMember("127.0.1.1", new InetSocketAddress("127.0.1.1", memberPort)));
         await().atMost(Duration.ofSeconds(10)).until(() -> one.health() == Health.UP);
         assertThat(one.checkFailures()).isGreaterThanOrEqualTo(2);
+        // One trip out of service and back, in the counters and the health's time of change.
+        assertThat(one.wentDown()).isEqualTo(1);
+        assertThat(one.cameUp()).isEqualTo(1);
+        assertThat(balancer.metrics().scrape().lines()).contains(
+                "vpnlb_member_health_transitions_total{member=\"127.0.1.1\",pool=\"vpn\",to=\"down\"} 1.0",
+                "vpnlb_member_health_transitions_total{member=\"127.0.1.1\",pool=\"vpn\",to=\"up\"} 1.0",
+                "vpnlb_member_health_transitions_total{member=\"127.0.1.2\",pool=\"vpn\",to=\"down\"} 0.0");
+        assertThat(one.healthSinceMillis()).isGreaterThanOrEqualTo(reopened);
     }
 
     /** One request from a fresh socket of {@code source}; the member's name from its answer. */

@@ -33,9 +33,12 @@ class MemberHealthHistoryTest {
         check(pools, member, false); // STOPPING: still serving, not a transition out of service
         assertThat(member.health()).isEqualTo(Health.STOPPING);
         assertThat(member.wentDown()).isZero();
-        check(pools, member, false);
-        check(pools, member, false);
+        long beforeDown = System.currentTimeMillis();
+        check(pools, member, false); // fall 2: DOWN
+        long afterDown = System.currentTimeMillis();
+        check(pools, member, false); // still DOWN: no change, no new time
         assertThat(member.health()).isEqualTo(Health.DOWN);
+        assertThat(member.healthSinceMillis()).isBetween(beforeDown, afterDown);
         assertThat(member.wentDown()).isEqualTo(1);
         assertThat(member.cameUp()).isZero();
 
@@ -44,7 +47,7 @@ class MemberHealthHistoryTest {
         check(pools, member, true);
         assertThat(member.health()).isEqualTo(Health.UP);
         assertThat(member.cameUp()).isEqualTo(1);
-        assertThat(member.healthSinceMillis()).isGreaterThanOrEqualTo(added);
+        assertThat(added).isLessThanOrEqualTo(beforeDown);
 
         MemberState other = pools.member("vpn", "10.0.0.12:0");
         assertThat(other.wentDown()).isZero();
@@ -70,5 +73,43 @@ class MemberHealthHistoryTest {
         assertThat(after.checkFailures()).isEqualTo(3);
         assertThat(after.healthSinceMillis()).isEqualTo(since);
         assertThat(after.lastCheck()).isEqualTo("timeout");
+    }
+
+    /**
+     * The health checker keeps the member objects it started with; a reload that changed a member replaced its
+     * object. Results through the old object reach the live member and follow its health (rise still applies).
+     */
+    @Test
+    void resultsThroughAReplacedObjectReachTheLiveMember() {
+        PoolManager pools = new PoolManager(withWeight(100));
+        MemberState stale = pools.member("vpn", "10.0.0.11:0");
+        for (int i = 0; i < 2; i++) {
+            check(pools, stale, false);
+        }
+        pools.apply(withWeight(50));
+        MemberState live = pools.member("vpn", "10.0.0.11:0");
+        assertThat(live.health()).isEqualTo(Health.DOWN);
+
+        check(pools, stale, true);
+
+        assertThat(live.health()).isEqualTo(Health.STARTING);
+        assertThat(live.checks()).isEqualTo(3);
+        assertThat(live.cameUp()).isZero();
+        check(pools, stale, true);
+        assertThat(live.health()).isEqualTo(Health.UP);
+        assertThat(live.cameUp()).isEqualTo(1);
+        assertThat(stale.checks()).isEqualTo(2);
+    }
+
+    @Test
+    void aStreakTowardFallSurvivesAReload() {
+        PoolManager pools = new PoolManager(withWeight(100));
+        check(pools, pools.member("vpn", "10.0.0.11:0"), false);
+        assertThat(pools.member("vpn", "10.0.0.11:0").health()).isEqualTo(Health.STOPPING);
+
+        pools.apply(withWeight(50));
+        check(pools, pools.member("vpn", "10.0.0.11:0"), false);
+
+        assertThat(pools.member("vpn", "10.0.0.11:0").health()).isEqualTo(Health.DOWN);
     }
 }
