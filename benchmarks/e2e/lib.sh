@@ -28,8 +28,9 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null
-  for pid in "${PIDS[@]}"; do
+  local nginx_pid=
+  [ -f "$W/nginx.pid" ] && nginx_pid=$(cat "$W/nginx.pid") && kill "$nginx_pid" 2>/dev/null
+  for pid in "${PIDS[@]}" $nginx_pid; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every JMH benchmark of the shaded {@code benchmarks.jar} still runs with the allocation profiler and reports its
- * score and {@code gc.alloc.rate.norm} (B/op), in one short in-process iteration. Measures nothing: no figure is
+ * score and {@code gc.alloc.rate.norm} (B/op), in one short iteration in one fork. Measures nothing: no figure is
  * judged (RESULTS.md holds the measured runs).
  */
 class JmhSmokeIT {
@@ -34,7 +34,8 @@ class JmhSmokeIT {
         assertThat(benchmarks).isNotEmpty();
 
         Path json = dir.resolve("jmh.json");
-        run(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "50ms", "-prof", "gc", "-rf", "json", "-rff",
+        // One fork each, so that every benchmark's @Fork settings (JVM flags, executor) are exercised too.
+        run(List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "50ms", "-prof", "gc", "-rf", "json", "-rff",
                 json.toString()));
 
         JsonNode results = new ObjectMapper().readTree(json.toFile());
