@@ -29,9 +29,12 @@ import io.vpnlb.dataplane.snapshot.DataPlaneSnapshot;
 import io.vpnlb.dataplane.snapshot.MemberSnapshot;
 import io.vpnlb.dataplane.snapshot.PoolSnapshot;
 import io.vpnlb.dataplane.snapshot.ServiceSnapshot;
+import io.vpnlb.dataplane.tcp.TcpCounters;
+import io.vpnlb.dataplane.tcp.TcpDataPlane;
+import io.vpnlb.dataplane.tcp.TcpDropReason;
+import io.vpnlb.dataplane.tcp.TcpListenerGroup;
 import io.vpnlb.dataplane.udp.DropReason;
 import io.vpnlb.dataplane.udp.ListenerCounters;
-import io.vpnlb.dataplane.tcp.TcpDataPlane;
 import io.vpnlb.dataplane.udp.UdpDataPlane;
 import io.vpnlb.dataplane.udp.UdpListenerGroup;
 import io.netty.channel.Channel;
@@ -309,6 +312,10 @@ public final class AdminApi {
                 listener.put("protocol", service.type().datagram() ? "udp" : "tcp");
                 listener.put("listen_port", port.listenPort());
                 listener.put("member_port", port.memberPort());
+                if (!service.type().datagram()) {
+                    active += tcpListener(listener, service.name(), port.listenPort());
+                    continue;
+                }
                 UdpListenerGroup group = group(service.name(), port.listenPort());
                 listener.put("bound", group != null);
                 if (group != null) {
@@ -334,6 +341,45 @@ public final class AdminApi {
             node.put("sessions_active", active);
         }
         return json(HttpResponseStatus.OK, answer);
+    }
+
+    /**
+     * The counters of a TCP listener (connections, bytes, drops; SSTP and TLS counters where they apply).
+     *
+     * @return its open connections, 0 when it is not bound
+     */
+    private long tcpListener(ObjectNode listener, String service, int listenPort) {
+        TcpListenerGroup group = null;
+        if (tcp != null) {
+            for (TcpListenerGroup candidate : tcp.listeners()) {
+                if (candidate.serviceName().equals(service) && candidate.listener().listenPort() == listenPort) {
+                    group = candidate;
+                }
+            }
+        }
+        listener.put("bound", group != null);
+        if (group == null) {
+            return 0;
+        }
+        TcpCounters counters = group.counters();
+        listener.put("mode", group.mode());
+        listener.put("sessions_active", counters.active());
+        listener.put("connections_accepted", counters.accepted());
+        listener.put("connections_opened", counters.opened());
+        listener.put("connections_closed", counters.closed());
+        listener.put("connect_retries", counters.connectRetries());
+        listener.put("rx_bytes", counters.rxBytes());
+        listener.put("tx_bytes", counters.txBytes());
+        listener.put("tls_session_routes", counters.tlsSessionRoutes());
+        listener.put("sstp_requests", counters.sstpRequests());
+        listener.put("crypto_bindings_matched", counters.cryptoBindingsMatched());
+        listener.put("crypto_bindings_intercepted", counters.cryptoBindingsIntercepted());
+        listener.put("crypto_bindings_rejected_by_member", counters.cryptoBindingsRejectedByMember());
+        ObjectNode drops = listener.putObject("drops");
+        for (TcpDropReason reason : TcpDropReason.values()) {
+            drops.put(reason.metricName(), counters.drops(reason));
+        }
+        return counters.active();
     }
 
     private UdpListenerGroup group(String service, int listenPort) {

@@ -139,7 +139,39 @@ class TcpThroughBalancerIT {
             assertThat(listed.get(0).path("subject").asText()).startsWith("CN=vpn.test");
             assertThat(listed.get(0).path("expired").asBoolean()).isFalse();
             assertThat(listed.get(0).path("chain_length").asInt()).isEqualTo(chain.certificates().size());
+
+            // Per-listener counters of the TCP services in the admin API (the relay's close may still be counted).
+            await().untilAsserted(() -> assertThat(services().get(1).path("listeners").get(0)
+                    .path("connections_closed").asLong()).isEqualTo(1));
+            com.fasterxml.jackson.databind.JsonNode sstpListener = services().get(0).path("listeners").get(0);
+            assertThat(sstpListener.path("protocol").asText()).isEqualTo("tcp");
+            assertThat(sstpListener.path("bound").asBoolean()).isTrue();
+            assertThat(sstpListener.path("mode").asText()).isEqualTo("terminate");
+            assertThat(sstpListener.path("connections_accepted").asLong()).isEqualTo(1);
+            assertThat(sstpListener.path("connections_closed").asLong()).isEqualTo(1);
+            assertThat(sstpListener.path("sessions_active").asLong()).isZero();
+            assertThat(sstpListener.path("sstp_requests").asLong()).isEqualTo(1);
+            assertThat(sstpListener.path("crypto_bindings_matched").asLong()).isEqualTo(1);
+            assertThat(sstpListener.path("drops").path("connect_failed").isIntegralNumber()).isTrue();
+            com.fasterxml.jackson.databind.JsonNode relay = services().get(1).path("listeners").get(0);
+            assertThat(relay.path("connections_accepted").asLong()).isEqualTo(1);
+            assertThat(relay.path("rx_bytes").asLong()).isEqualTo(4);
+            assertThat(relay.path("tx_bytes").asLong()).isEqualTo("pingbye-from-echo".length());
+            assertThat(relay.path("mode").asText()).isEqualTo("tcp");
         }
+    }
+
+    /** {@code services} of {@code GET /api/v1/services}, with the admin token. */
+    private com.fasterxml.jackson.databind.JsonNode services() throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                + balancer.adminAddress().getPort() + "/api/v1/services"))
+                        .header("Authorization", "Bearer "
+                                + java.nio.file.Files.readString(dir.resolve("admin.token")).strip())
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("services");
     }
 
     /** Two TLS services presenting one certificate export one expiry series, which stays while either runs. */
