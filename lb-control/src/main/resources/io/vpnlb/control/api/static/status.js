@@ -78,17 +78,19 @@
         row.appendChild(el('td', service.listen + ':' + listener.listen_port + ' \u2192 :' + listener.member_port));
         row.appendChild(el('td', service.pool));
         row.appendChild(num(listener.sessions_active ?? '-'));
+        // Datagram rates for UDP listeners; TCP listeners show their connections and drops only.
+        const datagrams = listener.bound && listener.rx_datagrams !== undefined;
         const before = previous.get(listener.name);
         let rxRate = '-';
         let txRate = '-';
-        if (before && listener.bound) {
+        if (before && datagrams) {
           const seconds = (now - before.at) / 1000;
           if (seconds > 0) {
             rxRate = ((listener.rx_datagrams - before.rx) / seconds).toFixed(1);
             txRate = ((listener.tx_datagrams - before.tx) / seconds).toFixed(1);
           }
         }
-        if (listener.bound) previous.set(listener.name, { rx: listener.rx_datagrams, tx: listener.tx_datagrams, at: now });
+        if (datagrams) previous.set(listener.name, { rx: listener.rx_datagrams, tx: listener.tx_datagrams, at: now });
         row.appendChild(num(rxRate));
         row.appendChild(num(txRate));
         row.appendChild(num(listener.rx_datagrams ?? '-'));
