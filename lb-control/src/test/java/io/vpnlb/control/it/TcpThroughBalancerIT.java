@@ -123,16 +123,7 @@ class TcpThroughBalancerIT {
             assertThat(metrics).contains("vpnlb_sstp_requests_total{" + listener + "} 1.0");
             assertThat(metrics).contains("vpnlb_certificate_expiry_seconds{sha256=\""
                     + java.util.HexFormat.of().formatHex(sha256));
-            java.net.http.HttpResponse<String> certificates = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                                    + balancer.adminAddress().getPort() + "/api/v1/certificates"))
-                            .header("Authorization", "Bearer "
-                                    + java.nio.file.Files.readString(dir.resolve("admin.token")).strip())
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(certificates.statusCode()).isEqualTo(200);
-            com.fasterxml.jackson.databind.JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(certificates.body()).path("certificates");
+            com.fasterxml.jackson.databind.JsonNode listed = api("/api/v1/certificates").path("certificates");
             assertThat(listed).hasSize(1);
             assertThat(listed.get(0).path("sha256").asText())
                     .isEqualTo(java.util.HexFormat.of().withUpperCase().formatHex(sha256));
@@ -161,17 +152,22 @@ class TcpThroughBalancerIT {
         }
     }
 
-    /** {@code services} of {@code GET /api/v1/services}, with the admin token. */
+    /** {@code services} of {@code GET /api/v1/services}. */
     private com.fasterxml.jackson.databind.JsonNode services() throws Exception {
+        return api("/api/v1/services").path("services");
+    }
+
+    /** The JSON answer of an admin API {@code GET}, with the admin token; asserts 200. */
+    private com.fasterxml.jackson.databind.JsonNode api(String path) throws Exception {
         java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                                + balancer.adminAddress().getPort() + "/api/v1/services"))
+                                + balancer.adminAddress().getPort() + path))
                         .header("Authorization", "Bearer "
                                 + java.nio.file.Files.readString(dir.resolve("admin.token")).strip())
                         .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).isEqualTo(200);
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("services");
+        assertThat(answer.statusCode()).as("GET %s: %s", path, answer.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
     }
 
     /** Two TLS services presenting one certificate export one expiry series, which stays while either runs. */
