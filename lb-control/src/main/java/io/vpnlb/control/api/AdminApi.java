@@ -175,12 +175,18 @@ public final class AdminApi {
     /** {@code null} when the request may go on, else the refusal: 429 for a locked-out source, 401. */
     private AdminResponse authenticate(String authorization, InetAddress source) {
         if (limiter.locked(source)) {
+            if (metrics != null) {
+                metrics.adminRefused(true);
+            }
             return new AdminResponse(HttpResponseStatus.TOO_MANY_REQUESTS, AdminResponse.JSON,
                     bytes(object().put("error", "too many wrong tokens from this address; try again later")),
                     Map.of("Retry-After", Long.toString(AuthFailureLimiter.WINDOW.toSeconds())));
         }
         if (!authorized(authorization)) {
             limiter.failed(source);
+            if (metrics != null) {
+                metrics.adminRefused(false);
+            }
             return unauthorized(authorization);
         }
         return null;

@@ -87,6 +87,8 @@ public final class VpnlbMetrics implements AutoCloseable {
     private final Map<SaKey, List<Meter>> saMeters = new HashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
+    private final Counter adminTokenRefused;
+    private final Counter adminLockedOut;
 
     public VpnlbMetrics(PoolManager pools, UdpDataPlane udp) {
         this.pools = pools;
@@ -117,6 +119,11 @@ public final class VpnlbMetrics implements AutoCloseable {
                 .description("Configuration reloads (SIGHUP or POST /api/v1/reload) by result").register(registry);
         reloadsRejected = Counter.builder("vpnlb.config.reloads").tag("result", "rejected")
                 .description("Configuration reloads (SIGHUP or POST /api/v1/reload) by result").register(registry);
+        adminTokenRefused = Counter.builder("vpnlb.admin.auth.failures")
+                .description("Admin API requests refused (401) for a wrong or missing token").register(registry);
+        adminLockedOut = Counter.builder("vpnlb.admin.auth.locked.out")
+                .description("Admin API requests refused (429) because their source sent too many wrong tokens")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -220,6 +227,11 @@ public final class VpnlbMetrics implements AutoCloseable {
                             ToDoubleFunction<TcpCounters> reading) {
         meters.add(FunctionCounter.builder(name, group, g -> reading.applyAsDouble(g.counters()))
                 .description(description).tags(tags).register(registry));
+    }
+
+    /** Counts an admin API request refused for its token (401) or its locked-out source (429). */
+    public void adminRefused(boolean lockedOut) {
+        (lockedOut ? adminLockedOut : adminTokenRefused).increment();
     }
 
     /** Counts a reload. */

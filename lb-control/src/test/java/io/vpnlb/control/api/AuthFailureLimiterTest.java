@@ -49,6 +49,10 @@ class AuthFailureLimiterTest {
                     InetAddress.getByName("192.0.2.8")).status().code()).isEqualTo(200);
             assertThat(api.handle(HttpMethod.GET, "/healthz", null, new byte[0], guesser).status().code())
                     .isEqualTo(200);
+            // The fixture's own admin API shares the registry and refused nothing.
+            assertThat(fixture.balancer.metrics().scrape().lines()).contains(
+                    "vpnlb_admin_auth_failures_total " + AuthFailureLimiter.MAX_FAILURES + ".0",
+                    "vpnlb_admin_auth_locked_out_total 1.0");
         }
     }
 }
