@@ -26,9 +26,7 @@ done
 watchdog $((SMOKE ? 180 : 600))
 build_udpgen && ensure_jar || exit 1
 command -v jcmd >/dev/null || { log "jcmd (JDK) is needed"; exit 1; }
-mkdir -p "$RESULTS"
-OUT=$RESULTS/alloc-per-datagram-$STAMP-$TRANSPORT-$SIZE
-[ "$SMOKE" = 1 ] && OUT=$W/alloc-smoke
+open_results alloc-per-datagram "$TRANSPORT-$SIZE"
 machine_line | tee "$OUT.log"
 echo "settings: transport $TRANSPORT, size $SIZE bytes, $RATE datagrams/s, ${SECS}s per test" | tee -a "$OUT.log"
 

@@ -10,8 +10,7 @@ T=${1:-epoll}
 watchdog 300
 ensure_pkgs jq && build_udpgen && ensure_jar || exit 1
 command -v jfr >/dev/null || { log "jfr (JDK) is needed"; exit 1; }
-mkdir -p "$RESULTS"
-OUT=$RESULTS/alloc-profile-$STAMP-$T
+open_results alloc-profile "$T"
 VPNLB_JAVA_OPTS="-XX:StartFlightRecording:settings=profile,dumponexit=true,filename=$OUT.jfr -Xlog:gc*:file=$OUT-gc.log"
 write_vpnlb_config "$W/profile.yaml" "$T" ikev2 10m 200000
 start_vpnlb "$W/profile.yaml" vpnlb-profile || exit 1

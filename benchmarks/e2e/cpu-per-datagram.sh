@@ -31,9 +31,7 @@ done
 watchdog $((SMOKE ? 180 : 1800))
 ensure_nginx && build_udpgen && ensure_jar || exit 1
 [ -n "${BASELINE_JAR:-}" ] && [[ " $PATHS " != *" vpnlb-baseline "* ]] && PATHS="$PATHS vpnlb-baseline"
-mkdir -p "$RESULTS"
-OUT=$RESULTS/cpu-per-datagram-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/cpu-smoke
+open_results cpu-per-datagram
 machine_line | tee "$OUT.log"
 echo "settings: size $SIZE bytes, $RATE datagrams/s, ${SECS}s per test, event loops / nginx workers $LOOPS," \
   "repeat $REPEAT" | tee -a "$OUT.log"

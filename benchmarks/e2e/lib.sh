@@ -39,6 +39,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# open_results NAME [TAG]: sets OUT, the path (without .log/.tsv) of this run's output:
+# results/e2e/NAME-STAMP[-TAG], or for a --smoke run NAME-smoke in the work directory (removed on exit).
+open_results() {
+  mkdir -p "$RESULTS"
+  OUT=$RESULTS/$1-$STAMP${2:+-$2}
+  [ "${SMOKE:-0}" = 1 ] && OUT=$W/$1-smoke
+  return 0
+}
+
 # Stops the whole script after $1 seconds whatever happens (bounded runtime).
 watchdog() {
   ( s=; trap 'kill $s 2>/dev/null; exit 0' TERM

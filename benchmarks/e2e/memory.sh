@@ -40,9 +40,7 @@ if [ "$NOFILE" -lt $((SESSIONS + 2000)) ]; then
       "an fd, so $((NOFILE - 2000)) sessions are measured instead of $SESSIONS; per-session figures are per session"
   SESSIONS=$((NOFILE - 2000))
 fi
-mkdir -p "$RESULTS"
-OUT=$RESULTS/memory-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/memory-smoke
+open_results memory
 machine_line | tee "$OUT.log"
 echo "open files limit $NOFILE; sessions to open $SESSIONS at $RATE/s" | tee -a "$OUT.log"
 

@@ -40,9 +40,7 @@ ensure_nginx && build_udpgen && ensure_jar || exit 1
 io_uring_ok || PATHS=${PATHS//vpnlb-uring/}
 raise_nofile
 NOFILE=$(nofile_limit)
-mkdir -p "$RESULTS"
-OUT=$RESULTS/new-sessions-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/new-sessions-smoke
+open_results new-sessions
 machine_line | tee "$OUT.log"
 echo "settings: service type $SERVICE, ESP first datagrams of 100 bytes, trial ${TRIAL}s, pause ${PAUSE}s," \
   "idle timeout 3s, event loops / nginx workers $LOOPS, open files limit $NOFILE (fd-safe up to" \

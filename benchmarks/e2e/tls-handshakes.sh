@@ -48,9 +48,7 @@ watchdog $((SMOKE ? 180 : 1800 * REPEAT))
 
 ensure_pkgs haproxy openssl && build_tlsgen && ensure_jar && make_certs || exit 1
 start_tls_members || exit 1
-mkdir -p "$RESULTS"
-OUT=$RESULTS/tls-handshakes-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/tls-handshakes-smoke
+open_results tls-handshakes
 tls_machine_line | tee "$OUT.log"
 echo "settings: $CONNS concurrent connections from tlsgen (2 threads), ${DURATION}s measured after ${WARMUP}s of the" \
   "same load (vpnlb: after at least ${JIT_WARMUP}s of JIT warm-up), event loops / HAProxy threads $LOOPS," \

@@ -46,9 +46,7 @@ watchdog $((SMOKE ? 180 : 3600))
 
 ensure_pkgs haproxy openssl && build_tlsgen && ensure_jar && make_certs || exit 1
 start_tls_members || exit 1
-mkdir -p "$RESULTS"
-OUT=$RESULTS/tls-throughput-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/tls-throughput-smoke
+open_results tls-throughput
 tls_machine_line | tee "$OUT.log"
 echo "settings: $CONNS connections from tlsgen (2 threads), TLS 1.3 AES-128-GCM, ${DURATION}s measured after" \
   "${WARMUP}s of the same load (vpnlb: after at least ${JIT_WARMUP}s of JIT warm-up), event loops / HAProxy" \

@@ -29,9 +29,7 @@ watchdog $((SMOKE ? 180 : 1800))
 ensure_nginx && build_udpgen && ensure_jar || exit 1
 io_uring_ok || PATHS=${PATHS//vpnlb-uring/}
 [ -n "${BASELINE_JAR:-}" ] && [[ " $PATHS " != *" vpnlb-baseline "* ]] && PATHS="$PATHS vpnlb-baseline"
-mkdir -p "$RESULTS"
-OUT=$RESULTS/udp-latency-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/udp-latency-smoke
+open_results udp-latency
 machine_line | tee "$OUT.log"
 echo "settings: 16 flows, $RATE requests/s, ${DURATION}s measured after 1s warm-up, event loops / nginx workers $LOOPS" \
   | tee -a "$OUT.log"

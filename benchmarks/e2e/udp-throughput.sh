@@ -33,9 +33,7 @@ watchdog $((SMOKE ? 180 : 3600))
 ensure_nginx && build_udpgen && ensure_jar || exit 1
 io_uring_ok || PATHS=${PATHS//vpnlb-uring/}
 [ -n "${BASELINE_JAR:-}" ] && [[ " $PATHS " != *" vpnlb-baseline "* ]] && PATHS="$PATHS vpnlb-baseline"
-mkdir -p "$RESULTS"
-OUT=$RESULTS/udp-throughput-$STAMP
-[ "$SMOKE" = 1 ] && OUT=$W/udp-throughput-smoke
+open_results udp-throughput
 machine_line | tee "$OUT.log"
 echo "settings: flows 64, trial ${TRIAL}s per offered load, event loops / nginx workers $LOOPS, repeat $REPEAT" \
   | tee -a "$OUT.log"
