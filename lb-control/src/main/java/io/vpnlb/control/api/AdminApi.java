@@ -355,14 +355,7 @@ public final class AdminApi {
      * @return its open connections, 0 when it is not bound
      */
     private long tcpListener(ObjectNode listener, String service, int listenPort) {
-        TcpListenerGroup group = null;
-        if (tcp != null) {
-            for (TcpListenerGroup candidate : tcp.listeners()) {
-                if (candidate.serviceName().equals(service) && candidate.listener().listenPort() == listenPort) {
-                    group = candidate;
-                }
-            }
-        }
+        TcpListenerGroup group = tcpGroup(service, listenPort);
         listener.put("bound", group != null);
         if (group == null) {
             return 0;
@@ -392,6 +385,17 @@ public final class AdminApi {
         for (UdpListenerGroup group : udp.listeners()) {
             if (group.serviceName().equals(service) && group.listener().listenPort() == listenPort) {
                 return group;
+            }
+        }
+        return null;
+    }
+
+    private TcpListenerGroup tcpGroup(String service, int listenPort) {
+        if (tcp != null) {
+            for (TcpListenerGroup group : tcp.listeners()) {
+                if (group.serviceName().equals(service) && group.listener().listenPort() == listenPort) {
+                    return group;
+                }
             }
         }
         return null;

@@ -372,14 +372,12 @@ public final class VpnlbMetrics implements AutoCloseable {
         meters.add(FunctionCounter.builder("vpnlb.member.health.check.failures", pools,
                         p -> state(pool, key, MemberState::checkFailures))
                 .description("Health checks the member failed").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("vpnlb.member.health.transitions", pools,
-                        p -> state(pool, key, MemberState::wentDown))
+        Map<String, ToDoubleFunction<MemberState>> transitions =
+                Map.of("down", MemberState::wentDown, "up", MemberState::cameUp);
+        transitions.forEach((to, count) -> meters.add(FunctionCounter.builder("vpnlb.member.health.transitions",
+                        pools, p -> state(pool, key, count))
                 .description("Times health checks took the member out of service (to=down) or put it back (to=up)")
-                .tags(tags).tag("to", "down").register(registry));
-        meters.add(FunctionCounter.builder("vpnlb.member.health.transitions", pools,
-                        p -> state(pool, key, MemberState::cameUp))
-                .description("Times health checks took the member out of service (to=down) or put it back (to=up)")
-                .tags(tags).tag("to", "up").register(registry));
+                .tags(tags).tag("to", to).register(registry)));
         meters.add(FunctionCounter.builder("vpnlb.member.ike.sa.init.responses", pools,
                         p -> state(pool, key, m -> m.stats().ikeSaInitResponses()))
                 .description("IKE_SA_INIT answers the member sent through vpnlb").tags(tags).register(registry));
