@@ -51,8 +51,9 @@ class JmhSmokeIT {
     }
 
     private String run(List<String> arguments) throws Exception {
+        // JMH's lock file (java.io.tmpdir/jmh.lock) goes to the test's own directory, removed after the test.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.toString()));
+                .toString(), "-Djava.io.tmpdir=" + dir, "-jar", JAR.toString()));
         command.addAll(arguments);
         Path log = dir.resolve("jmh.log");
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
